@@ -1,0 +1,147 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+DEFAULT_OPERATOR_TIMEOUT_MINUTES = 30
+
+
+class LiveChatChannel(models.Model):
+    _name = "live_chat.channel"
+    _description = "Live Chat Channel"
+    _order = "sequence, name, id"
+
+    def _default_user_ids(self):
+        # The creator of a channel is one of its operators.
+        return [fields.Command.link(self.env.uid)] if self.env.user._is_internal() else []
+
+    name = fields.Char("Channel Name", required=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    user_ids = fields.Many2many(
+        "res.users", "live_chat_channel_res_users_rel", "channel_id", "user_id",
+        string="Operators", default=_default_user_ids,
+        domain=[("share", "=", False)],
+    )
+    is_member = fields.Boolean(
+        "Am I an operator", compute="_compute_is_member", search="_search_is_member",
+    )
+    available_operator_ids = fields.Many2many(
+        "res.users", string="Available Operators", compute="_compute_available_operator_ids",
+    )
+    available_operator_count = fields.Integer(
+        "Available Operators Count", compute="_compute_available_operator_ids",
+    )
+
+    # Options
+    button_text = fields.Char(
+        translate=True, default=lambda self: _("Have a question? Chat with us."),
+        help="Text of the button that opens the chat window.",
+    )
+    button_background_color = fields.Char("Button Background Color", default="#875A7B")
+    button_text_color = fields.Char("Button Text Color", default="#FFFFFF")
+    header_background_color = fields.Char("Header Background Color", default="#875A7B")
+    title_color = fields.Char("Title Color", default="#FFFFFF")
+    welcome_message = fields.Char(
+        translate=True, default=lambda self: _("Hello, how may I help you?"),
+        help="Sent as if by the operator when a session starts.",
+    )
+    input_placeholder = fields.Char(
+        "Chat Input Placeholder", translate=True,
+        default=lambda self: _("Ask something..."),
+    )
+
+    rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", string="Rules", copy=True)
+
+    # Widget
+    web_base_url = fields.Char(compute="_compute_widget")
+    script_snippet = fields.Text("Script", compute="_compute_widget")
+    direct_link = fields.Char("Direct Chat Link", compute="_compute_widget")
+
+    @api.depends_context("uid")
+    @api.depends("user_ids")
+    def _compute_is_member(self):
+        for channel in self:
+            channel.is_member = self.env.user in channel.user_ids
+
+    def _search_is_member(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(_("Unsupported search on 'Am I an operator'."))
+        positive = (operator == "=") == value
+        return [("user_ids", "in" if positive else "not in", [self.env.uid])]
+
+    @api.depends("user_ids")
+    def _compute_available_operator_ids(self):
+        available = self._get_available_users(self.user_ids)
+        for channel in self:
+            channel.available_operator_ids = channel.user_ids & available
+            channel.available_operator_count = len(channel.available_operator_ids)
+
+    def _compute_widget(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for channel in self:
+            channel.web_base_url = base_url
+            if not channel.id:
+                channel.script_snippet = channel.direct_link = False
+                continue
+            channel.script_snippet = (
+                f'<script defer src="{base_url}/live_chat/embed/{channel.id}.js"></script>'
+            )
+            channel.direct_link = f"{base_url}/live_chat/chat/{channel.id}"
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_join(self):
+        self._check_can_operate()
+        # sudo: joining only touches the current user's own membership, which
+        # live chat users may change although they cannot edit the channel.
+        self.sudo().user_ids = [fields.Command.link(self.env.uid)]
+        return True
+
+    def action_leave(self):
+        self._check_can_operate()
+        # sudo: see action_join.
+        self.sudo().user_ids = [fields.Command.unlink(self.env.uid)]
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_operator_timeout(self):
+        """Minutes of inactivity after which an operator counts as disconnected."""
+        value = self.env["ir.config_parameter"].sudo().get_param(
+            "live_chat.operator_timeout_minutes", DEFAULT_OPERATOR_TIMEOUT_MINUTES)
+        try:
+            return max(1, int(value))
+        except (TypeError, ValueError):
+            return DEFAULT_OPERATOR_TIMEOUT_MINUTES
+
+    @api.model
+    def _get_available_users(self, users):
+        """The users among `users` that were active in Odoo within the timeout.
+
+        Activity is Odoo's bus presence: the web client reports the user's
+        last activity (mouse, keyboard) through the bus while it is open.
+        """
+        if not users:
+            return self.env["res.users"]
+        since = fields.Datetime.now() - timedelta(minutes=self._get_operator_timeout())
+        # sudo: presences are not readable by every user; only ids are used.
+        presences = self.env["bus.presence"].sudo().search([
+            ("user_id", "in", users.ids),
+            ("last_presence", ">=", since),
+        ])
+        return users & presences.user_id.with_env(self.env)
+
+    def _check_can_operate(self):
+        if not self.env.user.has_group("live_chat.group_live_chat_user"):
+            raise AccessError(_(
+                "Only Live Chat users can join or leave a channel. "
+                "Ask an administrator to give you the Live Chat / User access."
+            ))

@@ -1,0 +1,44 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase, new_test_user
+
+
+class LiveChatCase(TransactionCase):
+    """Builds the world once: a channel with two operators and rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="lc_manager", name="Laura Manager",
+            groups="base.group_user,live_chat.group_live_chat_manager",
+        )
+        cls.operator = new_test_user(
+            cls.env, login="lc_operator", name="Oscar Operator",
+            groups="base.group_user,live_chat.group_live_chat_user",
+        )
+        cls.operator_2 = new_test_user(
+            cls.env, login="lc_operator2", name="Olga Operator",
+            groups="base.group_user,live_chat.group_live_chat_user",
+        )
+        cls.employee = new_test_user(
+            cls.env, login="lc_employee", name="Eve Employee", groups="base.group_user",
+        )
+        cls.channel = cls.env["live_chat.channel"].with_user(cls.manager).create({
+            "name": "Test Support",
+            "user_ids": [Command.set([cls.operator.id, cls.operator_2.id])],
+        }).sudo()
+        cls.belgium = cls.env.ref("base.be")
+        cls.france = cls.env.ref("base.fr")
+
+    @classmethod
+    def set_presence(cls, user, minutes_ago):
+        """Record `user`'s last activity in Odoo `minutes_ago` minutes ago."""
+        moment = fields.Datetime.now() - timedelta(minutes=minutes_ago)
+        presence = cls.env["bus.presence"].sudo().search([("user_id", "=", user.id)])
+        values = {"last_presence": moment, "last_poll": moment, "status": "online"}
+        if presence:
+            presence.write(values)
+        else:
+            cls.env["bus.presence"].sudo().create({"user_id": user.id, **values})

@@ -1,0 +1,123 @@
+# Shared helpers of tools/run and tools/test (sourced, not executed).
+# They make sure that PostgreSQL answers, that Odoo 17.0 and its Python
+# requirements are installed in a virtual environment outside the repository
+# (reused by later runs) and, for the tests, that Chromium is there.
+set -euo pipefail
+
+LIVE_CHAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LIVE_CHAT_HOME="${LIVE_CHAT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/live_chat}"
+VENV="$LIVE_CHAT_HOME/venv"
+ODOO_DIR="$LIVE_CHAT_HOME/odoo-17.0"
+ODOO_SRC_DEFAULT="https://github.com/odoo/odoo.git"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER_ODOO="${LIVE_CHAT_DB_USER:-odoo}"
+PGPASSWORD_ODOO="${LIVE_CHAT_DB_PASSWORD:-odoo}"
+export PGHOST PGPORT
+
+say() { printf 'live_chat: %s\n' "$*" >&2; }
+die() { printf 'live_chat: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+apt_install() {
+    # apt_install PACKAGE... : install Debian packages, once the lists are fresh.
+    command -v apt-get >/dev/null || die "missing $*: install them with your system's package manager"
+    say "installing $* (apt-get)"
+    { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >/dev/null 2>&1 \
+        || die "could not install $* with apt-get: install them and run again"
+}
+
+ensure_postgres() {
+    if ! command -v pg_isready >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        if ! pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; then
+            apt_install postgresql postgresql-client
+        fi
+    fi
+    if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
+        say "starting PostgreSQL"
+        local version
+        version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+        if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
+            as_root pg_createcluster "$version" main >/dev/null || die "could not create a PostgreSQL cluster: run pg_createcluster $version main"
+        fi
+        local cluster
+        cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')
+        as_root pg_ctlcluster $cluster start || die "could not start PostgreSQL ($cluster): start it and run again"
+        for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
+        pg_isready -q -h "$PGHOST" -p "$PGPORT" || die "PostgreSQL does not answer on $PGHOST:$PGPORT: start it or set PGHOST/PGPORT"
+    fi
+    # The role Odoo connects with (Odoo refuses to run as 'postgres').
+    if ! PGPASSWORD="$PGPASSWORD_ODOO" psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER_ODOO" -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+        say "creating the PostgreSQL role $PGUSER_ODOO"
+        as_root runuser -u postgres -- env -u PGHOST psql -q -p "$PGPORT" -d postgres -c \
+            "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PGUSER_ODOO') THEN CREATE ROLE \"$PGUSER_ODOO\" LOGIN CREATEDB PASSWORD '$PGPASSWORD_ODOO'; ELSE ALTER ROLE \"$PGUSER_ODOO\" LOGIN CREATEDB PASSWORD '$PGPASSWORD_ODOO'; END IF; END\$\$;" \
+            >/dev/null || die "could not create the PostgreSQL role $PGUSER_ODOO: create it (LOGIN CREATEDB, password $PGPASSWORD_ODOO) and run again"
+    fi
+}
+
+ensure_odoo() {
+    if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null \
+        && [ -f "$LIVE_CHAT_HOME/odoo-bin" ]; then
+        return 0
+    fi
+    mkdir -p "$LIVE_CHAT_HOME"
+    if [ ! -f "$ODOO_DIR/odoo/release.py" ]; then
+        local src="${ODOO_SRC:-$ODOO_SRC_DEFAULT}"
+        say "installing Odoo 17.0 from $src into $ODOO_DIR"
+        rm -rf "$ODOO_DIR.tmp"
+        if [ -d "$src" ]; then
+            [ -f "$src/odoo/release.py" ] || die "ODOO_SRC=$src is not an Odoo source tree: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+            mkdir -p "$ODOO_DIR.tmp" && (cd "$src" && tar -c --exclude=.git .) | tar -x -C "$ODOO_DIR.tmp"
+        else
+            git clone -q --depth 1 --branch 17.0 "$src" "$ODOO_DIR.tmp" 2>/dev/null \
+                || die "cannot get Odoo 17.0 from $src: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        fi
+        grep -q "version_info = (17, 0" "$ODOO_DIR.tmp/odoo/release.py" \
+            || die "ODOO_SRC=$src is not Odoo 17.0: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        mv "$ODOO_DIR.tmp" "$ODOO_DIR"
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV" || die "python3 -m venv failed: install python3-venv (Python 3.10 or 3.11)"
+    fi
+    command -v pg_config >/dev/null || apt_install libpq-dev
+    say "installing Odoo's Python requirements into $VENV"
+    # python-ldap is only for auth_ldap and needs LDAP headers: left out.
+    grep -v -i '^python-ldap' "$ODOO_DIR/requirements.txt" > "$LIVE_CHAT_HOME/requirements.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$LIVE_CHAT_HOME/requirements.txt" websocket-client 2>&1 \
+        | grep -v "is ignored: it is neither" >&2; [ "${PIPESTATUS[0]}" = 0 ] \
+        || die "pip could not install Odoo's requirements: see the lines above"
+    # Make `odoo` importable from the venv without copying the tree again.
+    local site
+    site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    echo "$ODOO_DIR" > "$site/odoo-17.0.pth"
+    cp "$ODOO_DIR/odoo-bin" "$LIVE_CHAT_HOME/odoo-bin"
+    "$VENV/bin/python" -c 'import odoo, geoip2, websocket' || die "odoo is still not importable from $VENV"
+}
+
+ensure_chromium() {
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null && return 0
+    done
+    apt_install chromium
+    command -v chromium >/dev/null || die "Chromium is missing: install the chromium package and run again"
+}
+
+# addons_path: a folder where this checkout is reachable as `live_chat`,
+# whatever the checkout's own folder is called.
+addons_path() {
+    local links="$LIVE_CHAT_HOME/addons-$(printf '%s' "$LIVE_CHAT_ROOT" | md5sum | cut -c1-8)"
+    mkdir -p "$links"
+    ln -sfn "$LIVE_CHAT_ROOT" "$links/live_chat"
+    printf '%s,%s,%s' "$links" "$ODOO_DIR/addons" "$ODOO_DIR/odoo/addons"
+}
+
+odoo_bin() {
+    "$VENV/bin/python" "$LIVE_CHAT_HOME/odoo-bin" \
+        --addons-path="$(addons_path)" \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password="$PGPASSWORD_ODOO" \
+        "$@"
+}
