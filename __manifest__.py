@@ -21,6 +21,8 @@ Odoo website and on any external site.
         "data/live_chat_data.xml",
         "views/live_chat_channel_views.xml",
         "views/live_chat_channel_rule_views.xml",
+        "views/discuss_channel_views.xml",
+        "views/live_chat_templates.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/live_chat_menus.xml",
@@ -29,6 +31,9 @@ Odoo website and on any external site.
         "demo/live_chat_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "live_chat/static/src/backend/**/*",
+        ],
         "web.assets_tests": [
             "live_chat/static/tests/tours/**/*",
         ],
