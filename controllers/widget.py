@@ -1,0 +1,306 @@
+"""The visitor's public JSON API (see README, "Public API").
+
+Routes are plain HTTP routes speaking JSON-RPC 2.0 so that every answer is
+under our control: a clear error object for bad input, never a traceback,
+and a body accepted as text/plain to spare browsers a CORS preflight.
+"""
+import json
+import logging
+from datetime import timedelta
+
+from psycopg2 import IntegrityError, OperationalError
+
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 16 * 1024
+MAX_BODY = 4000
+MAX_VISITOR_NAME = 100
+MAX_URL = 2048
+ROUTE = {
+    "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
+    "csrf": False, "save_session": False, "readonly": False,
+}
+
+
+class LiveChatError(Exception):
+    """A refusal the visitor should read: HTTP-like status, stable slug, sentence."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _api(handler):
+    """Decorate a route handler `handler(self, params)`: parse the JSON body,
+    answer JSON-RPC, turn refusals into error objects and undo their writes."""
+
+    def endpoint(self, **_kwargs):
+        rpc_id = None
+        try:
+            params, rpc_id = _read_params()
+            result = handler(self, params)
+            return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
+        except LiveChatError as error:
+            request.env.cr.rollback()
+            return _error_answer(rpc_id, error)
+        except (OperationalError, IntegrityError):
+            raise  # let Odoo retry the request on a serialization failure
+        except (UserError, ValidationError, AccessError) as error:
+            request.env.cr.rollback()
+            return _error_answer(rpc_id, LiveChatError(400, "bad_request", str(error)))
+        except Exception:
+            request.env.cr.rollback()
+            _logger.exception("live chat route %s failed", request.httprequest.path)
+            return _error_answer(rpc_id, LiveChatError(
+                500, "internal_error", _("Something went wrong on our side. Please try again.")))
+
+    endpoint.__name__ = handler.__name__
+    endpoint.__doc__ = handler.__doc__
+    return endpoint
+
+
+def _read_params():
+    if request.httprequest.content_length and request.httprequest.content_length > MAX_REQUEST_BYTES:
+        raise LiveChatError(413, "too_long", _("The request is too large."))
+    raw = request.httprequest.get_data()
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise LiveChatError(413, "too_long", _("The request is too large."))
+    try:
+        payload = json.loads(raw or b"{}")
+    except ValueError:
+        raise LiveChatError(400, "bad_request", _("The request is not valid JSON.")) from None
+    if not isinstance(payload, dict):
+        raise LiveChatError(400, "bad_request", _("The request must be a JSON object."))
+    if "jsonrpc" in payload or "params" in payload:
+        params, rpc_id = payload.get("params", {}), payload.get("id")
+        if not isinstance(params, dict):
+            raise LiveChatError(400, "bad_request", _("The request's params must be a JSON object."))
+        return params, rpc_id
+    return payload, None
+
+
+def _answer(payload):
+    return request.make_json_response(payload, headers=[("Cache-Control", "no-store")])
+
+
+def _error_answer(rpc_id, error):
+    return _answer({"jsonrpc": "2.0", "id": rpc_id, "error": {
+        "code": error.status,
+        "message": error.message,
+        "data": {"name": f"live_chat.{error.code}", "code": error.code, "message": error.message},
+    }})
+
+
+def _int_param(params, name, required=True):
+    value = params.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, str) and value.isdigit() and len(value) < 12:
+            return int(value)
+        raise LiveChatError(400, "bad_request", _("“%(name)s” must be a positive whole number.", name=name))
+    return value
+
+
+def _text_param(params, name, max_length, required=True):
+    value = params.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise LiveChatError(400, "bad_request", _("“%(name)s” must be a text.", name=name))
+    if len(value) > max_length:
+        raise LiveChatError(413, "too_long", _(
+            "“%(name)s” is too long: %(max)s characters at most.", name=name, max=max_length))
+    return value
+
+
+class LiveChatWidgetController(http.Controller):
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route("/live_chat/init", **ROUTE)
+    @_api
+    def live_chat_init(self, params):
+        """Which rule applies to this page for this visitor, and the options."""
+        channel = self._get_channel(params)
+        url = _text_param(params, "url", MAX_URL, required=False)
+        country = self._visitor_country()
+        rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
+        options = channel._live_chat_options()
+        from .embed import widget_strings  # the widget's own texts live with the widget
+        return {
+            "channel_id": channel.id,
+            "action": rule.action if rule else "hide",
+            "auto_open_seconds": rule.auto_open_seconds if rule and rule.action == "auto_open" else 0,
+            "operator_available": bool(channel.available_operator_ids),
+            "chatbot": None,
+            "options": options,
+            "strings": widget_strings(),
+        }
+
+    @http.route("/live_chat/session/start", **ROUTE)
+    @_api
+    def live_chat_session_start(self, params):
+        """Start a session with the least busy available operator."""
+        channel = self._get_channel(params)
+        url = _text_param(params, "url", MAX_URL, required=False)
+        visitor_name = " ".join(_text_param(params, "visitor_name", MAX_VISITOR_NAME, required=False).split())
+        token = _text_param(params, "guest_token", 200, required=False)
+        Session = request.env["discuss.channel"]
+        operator = Session._live_chat_pick_operator(channel)
+        if not operator:
+            raise LiveChatError(503, "no_operator", _(
+                "No operator available right now. Please try again later."))
+        partner = guest = None
+        user = request.env.user
+        if not user._is_public():
+            partner = user.partner_id
+        else:
+            guest = request.env["mail.guest"]._get_guest_from_token(token) if token else None
+            if guest:
+                if visitor_name and visitor_name != guest.name:
+                    guest.sudo().name = visitor_name
+            else:
+                guest = self._create_guest(visitor_name)
+        session = Session._live_chat_create_session(
+            channel, operator, guest=guest, partner=partner,
+            visitor_name=visitor_name or None, country=self._visitor_country(), url=url,
+            ip=request.httprequest.remote_addr,
+        )
+        return {
+            "session_id": session.id,
+            "guest_token": guest.sudo()._format_auth_cookie() if guest else None,
+            "guest_id": guest.id if guest else None,
+            "operator_name": operator._get_live_chat_name(),
+            "messages": session._live_chat_messages(),
+            "closed": False,
+        }
+
+    @http.route("/live_chat/session/post", **ROUTE)
+    @_api
+    def live_chat_session_post(self, params):
+        """The visitor posts a message."""
+        session, guest, partner = self._get_session(params)
+        body = _text_param(params, "body", MAX_BODY)
+        if not body.strip():
+            raise LiveChatError(400, "empty_message", _("The message is empty."))
+        if session.live_chat_closed:
+            raise LiveChatError(409, "session_closed", _("This conversation has ended."))
+        self._check_rate_limit(session, guest, partner)
+        message = session._live_chat_post(body, guest=guest, author=partner)
+        return {"message_id": message.id, "message": session._live_chat_message_dict(message)}
+
+    @http.route("/live_chat/session/messages", **ROUTE)
+    @_api
+    def live_chat_session_messages(self, params):
+        """Messages after `after_id`: history after a reload, polling fallback."""
+        session, _guest, _partner = self._get_session(params)
+        after_id = _int_param(params, "after_id", required=False) or 0
+        return {
+            "messages": session._live_chat_messages(after_id),
+            "closed": session.live_chat_closed,
+            "operator_name": session.live_chat_operator_id._get_live_chat_name(),
+        }
+
+    @http.route("/live_chat/session/close", **ROUTE)
+    @_api
+    def live_chat_session_close(self, params):
+        """The visitor leaves: the operator is told in the thread."""
+        session, _guest, _partner = self._get_session(params)
+        if not session.live_chat_closed:
+            session._live_chat_close("visitor", _("Visitor left the conversation"))
+        return {"closed": True}
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _get_channel(self, params):
+        channel_id = _int_param(params, "channel_id")
+        # sudo: visitors read a channel's public options; only an active
+        # channel is answered.
+        channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
+        if not channel or not channel.active:
+            raise LiveChatError(404, "unknown_channel", _(
+                "This live chat channel does not exist or is closed."))
+        return channel
+
+    def _get_session(self, params):
+        """The session of `session_id` if the caller is its visitor: the guest
+        whose token is given, or the logged-in partner who started it. Any
+        mismatch answers like an unknown session, so ids cannot be probed."""
+        session_id = _int_param(params, "session_id")
+        token = _text_param(params, "guest_token", 200, required=False)
+        unknown = LiveChatError(404, "unknown_session", _(
+            "This conversation does not exist, or it is not yours."))
+        # sudo: the visitor's right to the session is checked just below,
+        # against its guest token or its logged-in partner.
+        session = request.env["discuss.channel"].sudo().browse(session_id).exists()
+        if not session or session.channel_type != "live_chat":
+            raise unknown
+        guest = partner = None
+        if session.live_chat_guest_id:
+            guest = request.env["mail.guest"]._get_guest_from_token(token) if token else None
+            if not guest or guest != session.live_chat_guest_id:
+                raise unknown
+        elif session.live_chat_visitor_partner_id:
+            user = request.env.user
+            if user._is_public() or user.partner_id != session.live_chat_visitor_partner_id:
+                raise unknown
+            partner = user.partner_id
+        else:
+            raise unknown
+        return session, guest, partner
+
+    def _create_guest(self, visitor_name):
+        # sudo: public visitors cannot create guests themselves.
+        Guest = request.env["mail.guest"].sudo()
+        guest = Guest.create({"name": visitor_name or _("Visitor"), "lang": request.env.lang or False})
+        if not visitor_name:
+            guest.name = _("Visitor #%s", guest.id)
+        return guest
+
+    def _visitor_country(self):
+        code = request.geoip.country_code
+        if not code:
+            return request.env["res.country"]
+        return request.env["res.country"].sudo().search([("code", "=", code)], limit=1)
+
+    def _check_rate_limit(self, session, guest, partner):
+        """At most N visitor messages per session, and M per client address,
+        within the window. Counted in the database, so that every worker and
+        server sees the same numbers."""
+        params = request.env["ir.config_parameter"].sudo()
+        per_session = int(params.get_param("live_chat.rate_limit_session", 20))
+        per_address = int(params.get_param("live_chat.rate_limit_address", 60))
+        window = int(params.get_param("live_chat.rate_limit_window_seconds", 10))
+        since = fields.Datetime.now() - timedelta(seconds=window)
+        cr = request.env.cr
+        cr.execute("""
+            SELECT count(*) FROM mail_message
+             WHERE model = 'discuss.channel' AND res_id = %s AND message_type = 'comment'
+               AND create_date >= %s AND (author_guest_id = %s OR author_id = %s)
+        """, (session.id, since, guest.id if guest else None, partner.id if partner else None))
+        too_many = cr.fetchone()[0] >= per_session
+        address = request.httprequest.remote_addr
+        if not too_many and address:
+            cr.execute("""
+                SELECT count(*) FROM mail_message m
+                  JOIN discuss_channel c ON c.id = m.res_id
+                 WHERE c.live_chat_ip = %s AND c.channel_type = 'live_chat'
+                   AND m.model = 'discuss.channel' AND m.message_type = 'comment'
+                   AND m.create_date >= %s
+                   AND (m.author_guest_id = c.live_chat_guest_id OR m.author_id = c.live_chat_visitor_partner_id)
+            """, (address, since))
+            too_many = cr.fetchone()[0] >= per_address
+        if too_many:
+            raise LiveChatError(429, "rate_limited", _(
+                "Too many messages: please wait a few seconds before sending more."))

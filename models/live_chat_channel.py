@@ -139,6 +139,20 @@ class LiveChatChannel(models.Model):
         ])
         return users & presences.user_id.with_env(self.env)
 
+    def _live_chat_options(self):
+        """The options the visitor's widget draws with."""
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "button_text": self.button_text or "",
+            "button_background_color": self.button_background_color or "#875A7B",
+            "button_text_color": self.button_text_color or "#FFFFFF",
+            "header_background_color": self.header_background_color or "#875A7B",
+            "title_color": self.title_color or "#FFFFFF",
+            "welcome_message": self.welcome_message or "",
+            "input_placeholder": self.input_placeholder or "",
+        }
+
     def _check_can_operate(self):
         if not self.env.user.has_group("live_chat.group_live_chat_user"):
             raise AccessError(_(

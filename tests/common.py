@@ -4,6 +4,19 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 
+def set_presence(user, minutes_ago):
+    """Record `user`'s last activity in Odoo `minutes_ago` minutes ago, as
+    the bus does when their web client reports activity."""
+    moment = fields.Datetime.now() - timedelta(minutes=minutes_ago)
+    presences = user.env["bus.presence"].sudo()
+    presence = presences.search([("user_id", "=", user.id)])
+    values = {"last_presence": moment, "last_poll": moment, "status": "online"}
+    if presence:
+        presence.write(values)
+    else:
+        presences.create({"user_id": user.id, **values})
+
+
 class LiveChatCase(TransactionCase):
     """Builds the world once: a channel with two operators and rules."""
 
@@ -32,13 +45,5 @@ class LiveChatCase(TransactionCase):
         cls.belgium = cls.env.ref("base.be")
         cls.france = cls.env.ref("base.fr")
 
-    @classmethod
-    def set_presence(cls, user, minutes_ago):
-        """Record `user`'s last activity in Odoo `minutes_ago` minutes ago."""
-        moment = fields.Datetime.now() - timedelta(minutes=minutes_ago)
-        presence = cls.env["bus.presence"].sudo().search([("user_id", "=", user.id)])
-        values = {"last_presence": moment, "last_poll": moment, "status": "online"}
-        if presence:
-            presence.write(values)
-        else:
-            cls.env["bus.presence"].sudo().create({"user_id": user.id, **values})
+    def set_presence(self, user, minutes_ago):
+        set_presence(user, minutes_ago)

@@ -1,0 +1,177 @@
+import random
+from datetime import timedelta
+
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
+
+
+class DiscussChannel(models.Model):
+    """A live chat session is a discuss.channel of type 'live_chat'.
+
+    It reuses mail's members, messages, attachments and bus notifications:
+    the operator answers from the standard Discuss UI and the visitor (a
+    mail.guest, or the partner of a logged-in user) through the public routes.
+    """
+
+    _inherit = "discuss.channel"
+
+    channel_type = fields.Selection(
+        selection_add=[("live_chat", "Live Chat")], ondelete={"live_chat": "cascade"},
+    )
+    live_chat_channel_id = fields.Many2one("live_chat.channel", "Live Chat Channel", index="btree_not_null")
+    live_chat_operator_id = fields.Many2one("res.users", "Operator", index="btree_not_null")
+    live_chat_guest_id = fields.Many2one("mail.guest", "Visitor (guest)", index="btree_not_null")
+    live_chat_visitor_partner_id = fields.Many2one("res.partner", "Visitor (contact)", index="btree_not_null")
+    live_chat_visitor_name = fields.Char("Visitor")
+    live_chat_country_id = fields.Many2one("res.country", "Country")
+    live_chat_url = fields.Char("Started on page")
+    live_chat_ip = fields.Char("Visitor address", index="btree_not_null", groups="live_chat.group_live_chat_manager")
+    live_chat_start = fields.Datetime("Started")
+    live_chat_end = fields.Datetime("Ended")
+    live_chat_closed = fields.Boolean("Closed", index=True)
+    live_chat_closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by")
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def live_chat_close_by_operator(self):
+        """The operator leaves the session: the visitor is told and can no
+        longer post."""
+        for session in self:
+            if session.channel_type != "live_chat" or session.live_chat_closed:
+                continue
+            if not session.is_member and not self.env.user.has_group("live_chat.group_live_chat_manager"):
+                raise UserError(_("Only the session's operator can close it."))
+            name = self.env.user._get_live_chat_name()
+            session.sudo()._live_chat_close(
+                "operator", _("%(operator)s left the conversation", operator=name))
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods (called by the public routes after their checks)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _live_chat_pick_operator(self, channel):
+        """The available operator of `channel` with the fewest open sessions
+        started in the last hour; ties are broken at random, so that
+        simultaneous visitors spread over equally busy operators."""
+        operators = channel.available_operator_ids
+        if not operators:
+            return self.env["res.users"]
+        since = fields.Datetime.now() - timedelta(hours=1)
+        counts = dict.fromkeys(operators.ids, 0)
+        groups = self.sudo()._read_group(
+            [("channel_type", "=", "live_chat"), ("live_chat_closed", "=", False),
+             ("live_chat_operator_id", "in", operators.ids), ("live_chat_start", ">=", since)],
+            ["live_chat_operator_id"], ["__count"],
+        )
+        for operator, count in groups:
+            counts[operator.id] = count
+        fewest = min(counts.values())
+        return operators.browse(random.choice([uid for uid, count in counts.items() if count == fewest]))
+
+    @api.model
+    def _live_chat_create_session(self, channel, operator, *, guest=None, partner=None,
+                                  visitor_name=None, country=None, url=None, ip=None):
+        """Create the session of a visitor (a guest or a partner) with
+        `operator`, and post the channel's welcome message as the operator."""
+        visitor_name = visitor_name or (partner.name if partner else guest.name)
+        operator_name = operator._get_live_chat_name()
+        session = self.sudo().create({
+            "name": f"{visitor_name}, {operator_name}",
+            "channel_type": "live_chat",
+            "live_chat_channel_id": channel.id,
+            "live_chat_operator_id": operator.id,
+            "live_chat_guest_id": guest.id if guest else False,
+            "live_chat_visitor_partner_id": partner.id if partner else False,
+            "live_chat_visitor_name": visitor_name,
+            "live_chat_country_id": country.id if country else False,
+            "live_chat_url": url or False,
+            "live_chat_ip": ip or False,
+            "live_chat_start": fields.Datetime.now(),
+        })
+        session.add_members(
+            partner_ids=(operator.partner_id | (partner or self.env["res.partner"])).ids,
+            guest_ids=guest.ids if guest else [],
+            post_joined_message=False,
+        )
+        if channel.welcome_message:
+            session._live_chat_post(channel.welcome_message, author=operator.partner_id)
+        return session
+
+    def _live_chat_post(self, text, *, author=None, guest=None):
+        """Post plain `text` (escaped, newlines kept) as `author` (a partner)
+        or as `guest`. Returns the new mail.message."""
+        self.ensure_one()
+        session = self.sudo()
+        if guest:
+            session = session.with_context(guest=guest)
+        return session.message_post(
+            body=plaintext2html(text),
+            author_id=author.id if author else None,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _live_chat_close(self, by, notice):
+        self.ensure_one()
+        self.write({
+            "live_chat_closed": True,
+            "live_chat_closed_by": by,
+            "live_chat_end": fields.Datetime.now(),
+        })
+        self.message_post(
+            body=Markup('<div class="o_mail_notification o_live_chat_left">%s</div>') % notice,
+            message_type="notification", subtype_xmlid="mail.mt_comment",
+        )
+
+    def _live_chat_messages(self, after_id=0, limit=200):
+        """The session's messages after `after_id`, oldest first, as dicts
+        for the visitor: bodies are plain text."""
+        self.ensure_one()
+        domain = [("model", "=", "discuss.channel"), ("res_id", "=", self.id),
+                  ("message_type", "in", ("comment", "notification"))]
+        if after_id:
+            domain.append(("id", ">", after_id))
+        messages = self.env["mail.message"].sudo().search(domain, order="id asc", limit=limit)
+        return [self._live_chat_message_dict(message) for message in messages]
+
+    def _live_chat_message_dict(self, message):
+        is_visitor = bool(
+            (self.live_chat_guest_id and message.author_guest_id == self.live_chat_guest_id)
+            or (self.live_chat_visitor_partner_id and message.author_id == self.live_chat_visitor_partner_id)
+        )
+        if message.author_guest_id:
+            author_name = message.author_guest_id.name
+        elif message.author_id and message.author_id.user_ids:
+            author_name = message.author_id.user_ids[0]._get_live_chat_name()
+        else:
+            author_name = message.author_id.name or ""
+        return {
+            "id": message.id,
+            "author_name": author_name,
+            "body": html_to_text(message.body),
+            "date": message.date.isoformat() + "Z" if message.date else None,
+            "is_visitor": is_visitor,
+            "is_notification": message.message_type == "notification",
+        }
+
+
+def html_to_text(body):
+    """Plain text of a message body: line breaks kept, tags dropped, entities
+    decoded. The widget shows it with textContent, so it is never rendered."""
+    if not body:
+        return ""
+    tree = lxml_html.fragment_fromstring(str(body), create_parent="div")
+    for br in tree.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in tree.iter("p", "div", "li"):
+        if block is not tree:
+            block.tail = "\n" + (block.tail or "")
+    return tree.text_content().strip()
