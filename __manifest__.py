@@ -21,6 +21,7 @@ Odoo website and on any external site.
         "data/live_chat_data.xml",
         "views/live_chat_channel_views.xml",
         "views/live_chat_channel_rule_views.xml",
+        "views/live_chat_chatbot_views.xml",
         "views/discuss_channel_views.xml",
         "views/live_chat_templates.xml",
         "views/res_users_views.xml",
@@ -29,6 +30,7 @@ Odoo website and on any external site.
     ],
     "demo": [
         "demo/live_chat_demo.xml",
+        "demo/live_chat_chatbot_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -135,13 +135,14 @@ class LiveChatWidgetController(http.Controller):
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
         options = channel._live_chat_options()
+        script = rule._chatbot_for(channel)
         from .embed import widget_strings  # the widget's own texts live with the widget
         return {
             "channel_id": channel.id,
             "action": rule.action if rule else "hide",
             "auto_open_seconds": rule.auto_open_seconds if rule and rule.action == "auto_open" else 0,
             "operator_available": bool(channel.available_operator_ids),
-            "chatbot": None,
+            "chatbot": script._public_info() if script else None,
             "options": options,
             "strings": widget_strings(),
         }
@@ -149,14 +150,18 @@ class LiveChatWidgetController(http.Controller):
     @http.route("/live_chat/session/start", **ROUTE)
     @_api
     def live_chat_session_start(self, params):
-        """Start a session with the least busy available operator."""
+        """Start a session with the rule's chatbot, or else with the least
+        busy available operator."""
         channel = self._get_channel(params)
         url = _text_param(params, "url", MAX_URL, required=False)
         visitor_name = " ".join(_text_param(params, "visitor_name", MAX_VISITOR_NAME, required=False).split())
         token = _text_param(params, "guest_token", 200, required=False)
         Session = request.env["discuss.channel"]
-        operator = Session._live_chat_pick_operator(channel)
-        if not operator:
+        country = self._visitor_country()
+        rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
+        script = rule._chatbot_for(channel)
+        operator = request.env["res.users"] if script else Session._live_chat_pick_operator(channel)
+        if not operator and not script:
             raise LiveChatError(503, "no_operator", _(
                 "No operator available right now. Please try again later."))
         partner = guest = None
@@ -171,17 +176,15 @@ class LiveChatWidgetController(http.Controller):
             else:
                 guest = self._create_guest(visitor_name)
         session = Session._live_chat_create_session(
-            channel, operator, guest=guest, partner=partner,
-            visitor_name=visitor_name or None, country=self._visitor_country(), url=url,
+            channel, operator, script=script, guest=guest, partner=partner,
+            visitor_name=visitor_name or None, country=country, url=url,
             ip=request.httprequest.remote_addr,
         )
         return {
             "session_id": session.id,
             "guest_token": guest.sudo()._format_auth_cookie() if guest else None,
             "guest_id": guest.id if guest else None,
-            "operator_name": operator._get_live_chat_name(),
-            "messages": session._live_chat_messages(),
-            "closed": False,
+            **self._session_state(session),
         }
 
     @http.route("/live_chat/session/post", **ROUTE)
@@ -196,7 +199,12 @@ class LiveChatWidgetController(http.Controller):
             raise LiveChatError(409, "session_closed", _("This conversation has ended."))
         self._check_rate_limit(session, guest, partner)
         message = session._live_chat_post(body, guest=guest, author=partner)
-        return {"message_id": message.id, "message": session._live_chat_message_dict(message)}
+        session._chatbot_process_input(body)
+        return {
+            "message_id": message.id,
+            "message": session._live_chat_message_dict(message),
+            "chatbot": session._chatbot_info(),
+        }
 
     @http.route("/live_chat/session/messages", **ROUTE)
     @_api
@@ -204,11 +212,7 @@ class LiveChatWidgetController(http.Controller):
         """Messages after `after_id`: history after a reload, polling fallback."""
         session, _guest, _partner = self._get_session(params)
         after_id = _int_param(params, "after_id", required=False) or 0
-        return {
-            "messages": session._live_chat_messages(after_id),
-            "closed": session.live_chat_closed,
-            "operator_name": session.live_chat_operator_id._get_live_chat_name(),
-        }
+        return self._session_state(session, after_id)
 
     @http.route("/live_chat/session/close", **ROUTE)
     @_api
@@ -219,9 +223,61 @@ class LiveChatWidgetController(http.Controller):
             session._live_chat_close("visitor", _("Visitor left the conversation"))
         return {"closed": True}
 
+    @http.route("/live_chat/chatbot/answer", **ROUTE)
+    @_api
+    def live_chat_chatbot_answer(self, params):
+        """The visitor picks one of the answers of the bot's question."""
+        session, guest, partner = self._get_session(params)
+        answer_id = _int_param(params, "answer_id")
+        if session.live_chat_closed:
+            raise LiveChatError(409, "session_closed", _("This conversation has ended."))
+        step = session.live_chat_chatbot_step_id
+        answer = step.answer_ids.filtered(lambda a: a.id == answer_id) if step.step_type == "question" else None
+        if not answer:
+            raise LiveChatError(400, "bad_answer", _("This answer is not one of the bot's current choices."))
+        self._check_rate_limit(session, guest, partner)
+        session._live_chat_post(answer.name, guest=guest, author=partner)
+        session._chatbot_pick_answer(answer)
+        return self._session_state(session, _int_param(params, "after_id", required=False) or 0)
+
+    @http.route("/live_chat/chatbot/restart", **ROUTE)
+    @_api
+    def live_chat_chatbot_restart(self, params):
+        """Start the bot's script again once it has ended."""
+        session, _guest, _partner = self._get_session(params)
+        if session.live_chat_closed:
+            raise LiveChatError(409, "session_closed", _("This conversation has ended."))
+        if not session.live_chat_chatbot_script_id or not session.live_chat_chatbot_ended \
+                or session.live_chat_operator_id:
+            raise LiveChatError(409, "chatbot_running", _("The bot can only start again once it has finished."))
+        session._chatbot_restart()
+        return self._session_state(session, _int_param(params, "after_id", required=False) or 0)
+
+    @http.route("/live_chat/chatbot/<int:script_id>/avatar", type="http", auth="public", methods=["GET"],
+                cors="*", save_session=False)
+    def live_chat_chatbot_avatar(self, script_id):
+        # sudo: a bot's avatar is public, it is what every visitor sees.
+        script = request.env["live_chat.chatbot.script"].sudo().browse(script_id).exists()
+        if not script:
+            raise request.not_found()
+        return request.env["ir.binary"]._get_image_stream_from(
+            script.bot_partner_id, "avatar_128").get_response(max_age=3600)
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+
+    def _session_state(self, session, after_id=0):
+        """What the widget needs after each call about a session."""
+        return {
+            "session_id": session.id,
+            "messages": session._live_chat_messages(after_id),
+            "closed": session.live_chat_closed,
+            "operator_name": (session.live_chat_operator_id._get_live_chat_name()
+                              if session.live_chat_operator_id
+                              else session.live_chat_chatbot_script_id.bot_partner_id.name or ""),
+            "chatbot": session._chatbot_info(),
+        }
 
     def _get_channel(self, params):
         channel_id = _int_param(params, "channel_id")

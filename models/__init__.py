@@ -4,3 +4,8 @@ from . import res_users
 from . import website
 from . import res_config_settings
 from . import discuss_channel
+from . import discuss_channel_chatbot
+from . import live_chat_chatbot_script
+from . import live_chat_chatbot_step
+from . import live_chat_chatbot_answer
+from . import live_chat_chatbot_visitor_answer

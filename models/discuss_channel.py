@@ -77,17 +77,20 @@ class DiscussChannel(models.Model):
         return operators.browse(random.choice([uid for uid, count in counts.items() if count == fewest]))
 
     @api.model
-    def _live_chat_create_session(self, channel, operator, *, guest=None, partner=None,
+    def _live_chat_create_session(self, channel, operator=None, *, script=None, guest=None, partner=None,
                                   visitor_name=None, country=None, url=None, ip=None):
         """Create the session of a visitor (a guest or a partner) with
-        `operator`, and post the channel's welcome message as the operator."""
+        `operator`, who posts the channel's welcome message, or with the
+        chatbot `script`, which starts talking."""
         visitor_name = visitor_name or (partner.name if partner else guest.name)
-        operator_name = operator._get_live_chat_name()
+        host = operator.partner_id if operator else script.bot_partner_id
+        host_name = operator._get_live_chat_name() if operator else script.bot_partner_id.name
         session = self.sudo().create({
-            "name": f"{visitor_name}, {operator_name}",
+            "name": f"{visitor_name}, {host_name}",
             "channel_type": "live_chat",
             "live_chat_channel_id": channel.id,
-            "live_chat_operator_id": operator.id,
+            "live_chat_operator_id": operator.id if operator else False,
+            "live_chat_chatbot_script_id": script.id if script else False,
             "live_chat_guest_id": guest.id if guest else False,
             "live_chat_visitor_partner_id": partner.id if partner else False,
             "live_chat_visitor_name": visitor_name,
@@ -97,11 +100,13 @@ class DiscussChannel(models.Model):
             "live_chat_start": fields.Datetime.now(),
         })
         session.add_members(
-            partner_ids=(operator.partner_id | (partner or self.env["res.partner"])).ids,
+            partner_ids=(host | (partner or self.env["res.partner"])).ids,
             guest_ids=guest.ids if guest else [],
             post_joined_message=False,
         )
-        if channel.welcome_message:
+        if script:
+            session._chatbot_run(script._first_step())
+        elif channel.welcome_message:
             session._live_chat_post(channel.welcome_message, author=operator.partner_id)
         return session
 
@@ -147,6 +152,8 @@ class DiscussChannel(models.Model):
             (self.live_chat_guest_id and message.author_guest_id == self.live_chat_guest_id)
             or (self.live_chat_visitor_partner_id and message.author_id == self.live_chat_visitor_partner_id)
         )
+        is_bot = bool(self.live_chat_chatbot_script_id
+                      and message.author_id == self.live_chat_chatbot_script_id.bot_partner_id)
         if message.author_guest_id:
             author_name = message.author_guest_id.name
         elif message.author_id and message.author_id.user_ids:
@@ -159,6 +166,7 @@ class DiscussChannel(models.Model):
             "body": html_to_text(message.body),
             "date": message.date.isoformat() + "Z" if message.date else None,
             "is_visitor": is_visitor,
+            "is_bot": is_bot,
             "is_notification": message.message_type == "notification",
         }
 

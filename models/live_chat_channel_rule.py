@@ -30,6 +30,10 @@ class LiveChatChannelRule(models.Model):
         string="Countries",
         help="The rule applies to visitors from these countries (GeoIP). Empty: everyone.",
     )
+    chatbot_script_id = fields.Many2one(
+        "live_chat.chatbot.script", "Chatbot", ondelete="set null",
+        help="The bot visitors talk to first when this rule applies.",
+    )
     only_if_no_operator = fields.Boolean(
         "Enabled only if no operator",
         help="The chatbot starts only when no operator of the channel is available.",
@@ -56,6 +60,14 @@ class LiveChatChannelRule(models.Model):
     def _onchange_action(self):
         if self.action != "auto_open":
             self.auto_open_seconds = 0
+
+    def _chatbot_for(self, channel):
+        """The chatbot script this rule starts for `channel` now, if any."""
+        if not self or not self.chatbot_script_id.active:
+            return self.env["live_chat.chatbot.script"]
+        if self.only_if_no_operator and channel.available_operator_ids:
+            return self.env["live_chat.chatbot.script"]
+        return self.chatbot_script_id
 
     def _matches(self, url, country):
         """Whether this rule applies to `url` for a visitor from `country`

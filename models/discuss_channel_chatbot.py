@@ -1,0 +1,112 @@
+from odoo import _, fields, models
+
+from .live_chat_chatbot_step import INPUT_STEP_TYPES
+
+
+class DiscussChannel(models.Model):
+    """The chatbot engine of a live chat session: the bot posts its steps as
+    messages and waits on the steps that need the visitor."""
+
+    _inherit = "discuss.channel"
+
+    live_chat_chatbot_script_id = fields.Many2one("live_chat.chatbot.script", "Chatbot", index="btree_not_null")
+    live_chat_chatbot_step_id = fields.Many2one(
+        "live_chat.chatbot.step", "Chatbot step awaiting the visitor", ondelete="set null")
+    live_chat_chatbot_ended = fields.Boolean("Chatbot ended")
+    live_chat_chatbot_answer_ids = fields.One2many(
+        "live_chat.chatbot.visitor.answer", "session_id", string="Chatbot answers")
+    live_chat_visitor_email = fields.Char("Visitor email")
+    live_chat_visitor_phone = fields.Char("Visitor phone")
+
+    def _chatbot_info(self):
+        """What the visitor's widget needs to draw the bot's turn."""
+        self.ensure_one()
+        script = self.live_chat_chatbot_script_id
+        if not script:
+            return None
+        return {
+            **script._public_info(),
+            "step": self.live_chat_chatbot_step_id._public_info() if self.live_chat_chatbot_step_id else None,
+            "ended": self.live_chat_chatbot_ended,
+            "forwarded": bool(self.live_chat_operator_id),
+        }
+
+    def _chatbot_say(self, text):
+        return self._live_chat_post(text, author=self.live_chat_chatbot_script_id.bot_partner_id)
+
+    def _chatbot_run(self, step):
+        """Play the script from `step` until a step needs the visitor, the
+        session is forwarded to an operator, or the script ends."""
+        self.ensure_one()
+        while step:
+            if step.message:
+                self._chatbot_say(step.message)
+            if step.step_type == "forward_operator":
+                operator = self._live_chat_pick_operator(self.live_chat_channel_id)
+                if operator:
+                    self._live_chat_forward(operator)
+                    self.live_chat_chatbot_step_id = False
+                    return
+                self._chatbot_say(_("Sorry, no operator is available right now."))
+            elif step.step_type == "end":
+                break
+            elif step.step_type in INPUT_STEP_TYPES:
+                self.live_chat_chatbot_step_id = step
+                return
+            step = step._next_step()
+        self.write({"live_chat_chatbot_step_id": False, "live_chat_chatbot_ended": True})
+
+    def _chatbot_process_input(self, text):
+        """The visitor typed `text` while the bot waits on a step."""
+        self.ensure_one()
+        step = self.live_chat_chatbot_step_id
+        if not step or self.live_chat_operator_id:
+            return
+        if step.step_type == "question":
+            wanted = " ".join(text.split()).lower()
+            answer = step.answer_ids.filtered(lambda a: " ".join(a.name.split()).lower() == wanted)[:1]
+            if answer:
+                self._chatbot_pick_answer(answer)
+            else:
+                self._chatbot_say(_("Please pick one of the answers."))
+            return
+        error = step._validate_input(text)
+        if error:
+            self._chatbot_say(error)  # the same step waits again
+            return
+        value = text.strip()
+        self.env["live_chat.chatbot.visitor.answer"].sudo().create({
+            "session_id": self.id, "step_id": step.id, "value": value,
+        })
+        if step.step_type == "ask_email":
+            self.live_chat_visitor_email = value
+        elif step.step_type == "ask_phone":
+            self.live_chat_visitor_phone = value
+        self._chatbot_run(step._next_step())
+
+    def _chatbot_pick_answer(self, answer):
+        self.ensure_one()
+        step = self.live_chat_chatbot_step_id
+        self.env["live_chat.chatbot.visitor.answer"].sudo().create({
+            "session_id": self.id, "step_id": step.id, "answer_id": answer.id, "value": answer.name,
+        })
+        if answer.end_script:
+            self.write({"live_chat_chatbot_step_id": False, "live_chat_chatbot_ended": True})
+            return
+        self._chatbot_run(answer.next_step_id or step._next_step())
+
+    def _chatbot_restart(self):
+        self.ensure_one()
+        self.message_post(
+            body=_("Restarting the conversation"), message_type="notification", subtype_xmlid="mail.mt_comment")
+        self.live_chat_chatbot_ended = False
+        self._chatbot_run(self.live_chat_chatbot_script_id._first_step())
+
+    def _live_chat_forward(self, operator):
+        """Hand the session over to `operator`, who sees the whole bot talk."""
+        self.ensure_one()
+        self.write({
+            "live_chat_operator_id": operator.id,
+            "name": f"{self.live_chat_visitor_name}, {operator._get_live_chat_name()}",
+        })
+        self.add_members(partner_ids=operator.partner_id.ids, post_joined_message=False)
