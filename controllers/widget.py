@@ -44,6 +44,7 @@ def _api(handler):
         rpc_id = None
         try:
             params, rpc_id = _read_params()
+            request.update_context(lang=_visitor_lang(params))
             result = handler(self, params)
             return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
         except LiveChatError as error:
@@ -83,6 +84,25 @@ def _read_params():
             raise LiveChatError(400, "bad_request", _("The request's params must be a JSON object."))
         return params, rpc_id
     return payload, None
+
+
+def _visitor_lang(params):
+    """The visitor's language among the installed ones: the `lang` param
+    (the page's language, sent by the widget), else the browser's
+    Accept-Language, else the default."""
+    installed = [code for code, _name in request.env["res.lang"].get_installed()]
+    wanted = []
+    if isinstance(params.get("lang"), str):
+        wanted.append(params["lang"])
+    wanted += [value for value, _quality in request.httprequest.accept_languages]
+    for code in wanted:
+        code = code.replace("-", "_")
+        if code in installed:
+            return code
+        same_language = [lang for lang in installed if lang.split("_")[0] == code.split("_")[0]]
+        if same_language:
+            return same_language[0]
+    return request.env.lang or "en_US"
 
 
 def _answer(payload):

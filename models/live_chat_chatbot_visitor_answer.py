@@ -12,4 +12,4 @@ class LiveChatChatbotVisitorAnswer(models.Model):
     step_id = fields.Many2one("live_chat.chatbot.step", required=True, ondelete="cascade")
     step_type = fields.Selection(related="step_id.step_type")
     answer_id = fields.Many2one("live_chat.chatbot.answer", ondelete="set null")
-    value = fields.Text("Answer")
+    value = fields.Text("Given Answer")

@@ -105,6 +105,17 @@ class TestInit(LiveChatApiCase):
                     "header_background_color", "title_color", "input_placeholder"):
             self.assertIn(key, result["options"])
 
+    def test_options_in_the_visitor_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.channel.with_context(lang="es_ES").button_text = "¿Hablamos?"
+        self.channel.with_context(lang="en_US").button_text = "Shall we talk?"
+        init = {"channel_id": self.channel.id, "url": "http://s.test/"}
+        self.assertEqual(self.ok("/live_chat/init", {**init, "lang": "es"})["options"]["button_text"], "¿Hablamos?")
+        answer = self.call("/live_chat/init", init, headers={"Accept-Language": "es-ES,es;q=0.9"})
+        self.assertEqual(answer["result"]["options"]["button_text"], "¿Hablamos?")
+        answer = self.call("/live_chat/init", init, headers={"Accept-Language": "de-DE"})
+        self.assertEqual(answer["result"]["options"]["button_text"], "Shall we talk?")
+
     def test_init_without_matching_rule_hides(self):
         self.channel.rule_ids = [Command.clear(), Command.create({"action": "show", "url_regex": "/shop"})]
         result = self.ok("/live_chat/init", {"channel_id": self.channel.id, "url": "http://site.test/blog"})
