@@ -6,10 +6,14 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestChannelTours(HttpCase):
 
     def test_admin_creates_channel_with_rule_and_reads_widget(self):
+        tina = new_test_user(self.env, login="tina_tour", name="Tina Tour",
+                             groups="base.group_user,live_chat.group_live_chat_user")
+        new_test_user(self.env, login="theo_tour", name="Theo Tour",
+                      groups="base.group_user,live_chat.group_live_chat_user")
         self.start_tour("/web", "live_chat_channel_admin_tour", login="admin")
         channel = self.env["live_chat.channel"].search([("name", "=", "Tour Channel")])
         self.assertEqual(len(channel), 1)
-        self.assertEqual(channel.user_ids, self.env.ref("base.user_admin"))
+        self.assertEqual(channel.user_ids, self.env.ref("base.user_admin") | tina)
         self.assertEqual(channel.button_text, "Talk to the tour")
         self.assertEqual(channel.rule_ids.mapped("url_regex"), ["/shop"])
 

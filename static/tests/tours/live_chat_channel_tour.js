@@ -34,6 +34,32 @@ registry.category("web_tour.tours").add("live_chat_channel_admin_tour", {
             isCheck: true,
         },
         {
+            content: "Add existing users as operators",
+            trigger: '.o_field_widget[name="user_ids"] .o_field_x2many_list_row_add a',
+        },
+        {
+            content: "Pick the first one in the search popup",
+            trigger: 'div.modal-dialog tr:contains("Tina Tour") input.form-check-input',
+        },
+        {
+            content: "and the second one",
+            trigger: 'div.modal-dialog tr:contains("Theo Tour") input.form-check-input',
+        },
+        {
+            content: "Confirm the selection",
+            trigger: "div.modal-dialog .o_select_button",
+        },
+        {
+            content: "Both are listed as operators",
+            trigger: '.o_field_widget[name="user_ids"] .o_data_row:contains("Theo Tour")',
+            extra_trigger: '.o_field_widget[name="user_ids"] .o_data_row:contains("Tina Tour")',
+            isCheck: true,
+        },
+        {
+            content: "Remove Theo again",
+            trigger: '.o_field_widget[name="user_ids"] .o_data_row:contains("Theo Tour") .o_list_record_remove',
+        },
+        {
             content: "Open the Options tab",
             trigger: '.o_notebook .nav-link:contains("Options")',
         },
