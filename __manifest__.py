@@ -19,6 +19,7 @@ Odoo website and on any external site.
         "security/live_chat_security.xml",
         "security/ir.model.access.csv",
         "data/live_chat_data.xml",
+        "data/mail_template_data.xml",
         "views/live_chat_channel_views.xml",
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_chatbot_views.xml",

@@ -1,2 +1,3 @@
 from . import widget
 from . import embed
+from . import feedback

@@ -9,3 +9,4 @@ from . import live_chat_chatbot_script
 from . import live_chat_chatbot_step
 from . import live_chat_chatbot_answer
 from . import live_chat_chatbot_visitor_answer
+from . import discuss_channel_rating

@@ -5,3 +5,4 @@ from . import test_session_api
 from . import test_widget
 from . import test_operator_ui
 from . import test_chatbot
+from . import test_feedback
