@@ -18,6 +18,7 @@ Odoo website and on any external site.
     "data": [
         "security/live_chat_security.xml",
         "security/ir.model.access.csv",
+        "security/live_chat_report_security.xml",
         "data/live_chat_data.xml",
         "data/mail_template_data.xml",
         "views/live_chat_channel_views.xml",
@@ -27,6 +28,7 @@ Odoo website and on any external site.
         "views/live_chat_templates.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
+        "views/live_chat_report_views.xml",
         "views/live_chat_menus.xml",
     ],
     "demo": [

@@ -10,3 +10,5 @@ from . import live_chat_chatbot_step
 from . import live_chat_chatbot_answer
 from . import live_chat_chatbot_visitor_answer
 from . import discuss_channel_rating
+from . import live_chat_channel_rating
+from . import live_chat_report_session

@@ -6,3 +6,4 @@ from . import test_widget
 from . import test_operator_ui
 from . import test_chatbot
 from . import test_feedback
+from . import test_reports

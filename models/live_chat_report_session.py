@@ -1,0 +1,103 @@
+from odoo import fields, models, tools
+
+from .discuss_channel_rating import RATING_SELECTION
+
+
+class LiveChatReportSession(models.Model):
+    """One row per live chat session, with its figures, for the graph and
+    pivot views of Live Chat > Reports: Sessions, and Operators (the same
+    rows with an operator, by operator: no second view to disagree with).
+
+    The time to answer runs from the visitor's first message to the first
+    message an operator (an internal user) posts after it; the welcome
+    message, posted before the visitor writes, does not count. A session is
+    unanswered when the visitor wrote and no operator answered.
+    """
+
+    _name = "live_chat.report.session"
+    _description = "Live Chat Sessions Analysis"
+    _auto = False
+    _order = "start_date desc"
+    _rec_name = "session_id"
+
+    session_id = fields.Many2one("discuss.channel", "Session", readonly=True)
+    channel_id = fields.Many2one("live_chat.channel", "Channel", readonly=True)
+    operator_id = fields.Many2one("res.users", "Operator", readonly=True)
+    country_id = fields.Many2one("res.country", "Country", readonly=True)
+    start_date = fields.Datetime("Start Date", readonly=True)
+    session_count = fields.Integer("Sessions", readonly=True)
+    closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by", readonly=True)
+    duration = fields.Float(
+        "Duration (min)", group_operator="avg", readonly=True,
+        help="From the start to the end of the session (to its last message while it is open).",
+    )
+    time_to_answer = fields.Float(
+        "Time to Answer (sec)", group_operator="avg", readonly=True,
+        help="From the visitor's first message to the operator's first answer.",
+    )
+    is_unanswered = fields.Boolean("Unanswered", readonly=True,
+                                   help="The visitor wrote and no operator answered.")
+    unanswered_percentage = fields.Float("Unanswered (%)", group_operator="avg", readonly=True)
+    message_count = fields.Integer("Messages", readonly=True)
+    rating = fields.Float("Rating", group_operator="avg", readonly=True,
+                          help="5 satisfied, 3 okay, 1 dissatisfied.")
+    rating_text = fields.Selection(RATING_SELECTION, "Rating Text", readonly=True)
+    satisfied_percentage = fields.Float(
+        "Satisfied (%)", group_operator="avg", readonly=True,
+        help="Share of satisfied ratings among the rated sessions.",
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(f"""
+            CREATE OR REPLACE VIEW {self._table} AS (
+                SELECT c.id AS id,
+                       c.id AS session_id,
+                       c.live_chat_channel_id AS channel_id,
+                       c.live_chat_operator_id AS operator_id,
+                       c.live_chat_country_id AS country_id,
+                       c.live_chat_start AS start_date,
+                       1 AS session_count,
+                       c.live_chat_closed_by AS closed_by,
+                       EXTRACT(EPOCH FROM COALESCE(c.live_chat_end, last_message.date) - c.live_chat_start)
+                           / 60 AS duration,
+                       EXTRACT(EPOCH FROM answer.date - question.date) AS time_to_answer,
+                       question.id IS NOT NULL AND answer.id IS NULL AS is_unanswered,
+                       CASE WHEN question.id IS NOT NULL AND answer.id IS NULL THEN 100 ELSE 0 END
+                           AS unanswered_percentage,
+                       last_message.count AS message_count,
+                       NULLIF(c.rating_last_value, 0) AS rating,
+                       c.live_chat_rating AS rating_text,
+                       CASE WHEN c.live_chat_rating IS NULL THEN NULL
+                            WHEN c.live_chat_rating = 'satisfied' THEN 100 ELSE 0 END AS satisfied_percentage
+                  FROM discuss_channel c
+                  -- the visitor's first message
+                  LEFT JOIN LATERAL (
+                      SELECT m.id, m.date
+                        FROM mail_message m
+                       WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
+                         AND (m.author_guest_id = c.live_chat_guest_id
+                              OR m.author_id = c.live_chat_visitor_partner_id)
+                       ORDER BY m.id
+                       LIMIT 1
+                  ) question ON TRUE
+                  -- the first operator message after it
+                  LEFT JOIN LATERAL (
+                      SELECT m.id, m.date
+                        FROM mail_message m
+                       WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
+                         AND m.id > question.id
+                         AND m.author_id IS DISTINCT FROM c.live_chat_visitor_partner_id
+                         AND EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = m.author_id AND NOT u.share)
+                       ORDER BY m.id
+                       LIMIT 1
+                  ) answer ON TRUE
+                  -- the conversation's size and last message
+                  LEFT JOIN LATERAL (
+                      SELECT count(*) AS count, max(m.date) AS date
+                        FROM mail_message m
+                       WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
+                  ) last_message ON TRUE
+                 WHERE c.channel_type = 'live_chat'
+            )
+        """)
