@@ -76,10 +76,9 @@ class DiscussChannel(models.Model):
         rating.flush_recordset()
         session.invalidate_recordset(["rating_ids"])
         session.modified(["rating_ids"])
-        notice = _("Rating: %(emoji)s %(label)s", emoji=RATING_EMOJIS[choice],
-                   label=dict(self._fields["live_chat_rating"]._description_selection(self.env))[choice])
-        if comment:
-            notice = f"{notice} — {comment}"
+        # The notice is for the operator: in their language, not the visitor's.
+        operator_lang = session.live_chat_operator_id.lang or self.env.lang
+        notice = session.with_context(lang=operator_lang)._live_chat_rating_notice(choice, comment)
         poster = session.with_context(guest=guest) if guest else session
         # rating_id: the rating addon links the rating to this message.
         poster.message_post(
@@ -114,6 +113,12 @@ class DiscussChannel(models.Model):
         return self.env["rating.rating"].sudo().search([
             ("res_model", "=", self._name), ("res_id", "=", self.id), ("consumed", "=", True),
         ], limit=1)
+
+    def _live_chat_rating_notice(self, choice, comment):
+        """ "Rating: 😊 Satisfied — <comment>", in the context's language."""
+        label = dict(self._fields["live_chat_rating"]._description_selection(self.env))[choice]
+        notice = _("Rating: %(emoji)s %(label)s", emoji=RATING_EMOJIS[choice], label=label)
+        return f"{notice} — {comment}" if comment else notice
 
     def _live_chat_lock(self):
         """Lock the session's row until the end of the transaction, so that
