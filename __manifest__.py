@@ -29,6 +29,7 @@ Odoo website and on any external site.
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/live_chat_report_views.xml",
+        "views/live_chat_rating_views.xml",
         "views/live_chat_menus.xml",
     ],
     "demo": [
