@@ -1,0 +1,890 @@
+"""Benchmark live_chat against Odoo's own live chat, on this machine, in one run.
+
+Run through tools/bench (which installs Odoo and checks PostgreSQL first).
+Everything happens on 127.0.0.1: throw-away databases, Odoo servers on free
+ports, a headless Chromium, an HTTP server for the "external site" page. Every
+loop is bounded in count and in time; servers, browser and databases are
+removed on exit, also on Ctrl+C. Not imported by Odoo.
+
+What is measured, for each product, the same way:
+  1. page weight of the button (website page vs. the same page without live
+     chat; external page with the channel's snippet), time to visible button;
+  2. session start latency; 3. visitor message latency and delivery to the
+     operator's bus websocket; 4. throughput of N concurrent visitors;
+  5. SQL queries per session start and per message (Odoo's request log);
+  6. install time and peak memory of the addon install.
+"""
+import argparse
+import gzip
+import http.client
+import http.server
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import xmlrpc.client
+
+import psycopg2
+import websocket
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_cdp  # noqa: E402  (a helper next to this file)
+
+ODOO_BIN = os.environ.get("LIVE_CHAT_BENCH_ODOO_BIN", "")
+ADDONS_PATH = os.environ.get("LIVE_CHAT_BENCH_ADDONS_PATH", "")
+PG = {
+    "host": os.environ.get("PGHOST", "127.0.0.1"),
+    "port": int(os.environ.get("PGPORT", "5432")),
+    "user": os.environ.get("LIVE_CHAT_BENCH_DB_USER", "odoo"),
+    "password": os.environ.get("LIVE_CHAT_BENCH_DB_PASSWORD", "odoo"),
+}
+HOST = "127.0.0.1"
+BASE_MODULES = "website,mail,bus,rating"  # what both products need anyway
+ADMIN = ("admin", "admin")
+RATE_LIMIT_ADDRESS = 1_000_000  # every bench visitor comes from 127.0.0.1
+MESSAGES_PER_SESSION_WINDOW = 12  # under live_chat.rate_limit_session (20 per 10 s)
+CHROMIUM = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(b)), None)
+
+PROFILES = {
+    "full": {"starts": 40, "posts": 60, "loads": 5, "visitors": (10, 50, 100), "messages": 5,
+             "load_seconds": 90, "deadline_minutes": 25},
+    "quick": {"starts": 15, "posts": 20, "loads": 3, "visitors": (10, 50, 100), "messages": 2,
+              "load_seconds": 45, "deadline_minutes": 14},
+}
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def p95(values):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+# ----------------------------------------------------------------------
+# What we start, and stop on exit
+# ----------------------------------------------------------------------
+
+class Cleanup:
+    """Servers, browsers and databases to remove on exit, whatever happens."""
+
+    def __init__(self):
+        self.processes = []
+        self.databases = []
+        self.callbacks = []
+        self.keep = False
+
+    def run(self):
+        for callback in reversed(self.callbacks):
+            try:
+                callback()
+            except Exception as error:  # noqa: BLE001 - clean up the rest anyway
+                log(f"cleanup: {error}")
+        self.callbacks.clear()
+        for proc in self.processes:
+            stop_process(proc)
+        self.processes.clear()
+        if self.keep:
+            log(f"kept databases: {', '.join(self.databases)}")
+            return
+        for name in self.databases:
+            try:
+                drop_database(name)
+            except Exception as error:  # noqa: BLE001
+                log(f"could not drop database {name}: {error}")
+        self.databases.clear()
+
+
+CLEANUP = Cleanup()
+
+
+def stop_process(proc, grace=15):
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+    except ProcessLookupError:
+        pass
+
+
+def pg_admin(*statements):
+    """Run statements outside a transaction (CREATE/DROP DATABASE need it)."""
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            for statement, params in statements:
+                cr.execute(statement, params)
+    finally:
+        conn.close()
+
+
+def drop_database(name):
+    pg_admin(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)),
+             (f'DROP DATABASE IF EXISTS "{name}"', None))
+
+
+def copy_database(source, target, data_dir):
+    pg_admin(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (source,)),
+             (f'CREATE DATABASE "{target}" TEMPLATE "{source}"', None))
+    store = os.path.join(data_dir, "filestore")
+    if os.path.isdir(os.path.join(store, source)):
+        shutil.copytree(os.path.join(store, source), os.path.join(store, target))
+
+
+def sql(db, query, params=()):
+    with psycopg2.connect(dbname=db, **PG) as conn, conn.cursor() as cr:
+        cr.execute(query, params)
+        result = cr.fetchall() if cr.description else None
+    conn.close()
+    return result
+
+
+def odoo_command(db, data_dir, *args):
+    return [sys.executable, ODOO_BIN, f"--addons-path={ADDONS_PATH}", f"--db_host={PG['host']}",
+            f"--db_port={PG['port']}", f"--db_user={PG['user']}", f"--db_password={PG['password']}",
+            f"--data-dir={data_dir}", "-d", db, *args]
+
+
+def run_install(db, modules, data_dir, logfile, limit=900):
+    """Install `modules` in `db` with odoo-bin; returns (seconds, peak RSS in MB)."""
+    command = odoo_command(db, data_dir, "-i", modules, "--without-demo=all", "--stop-after-init",
+                           "--max-cron-threads=0", "--log-level=warn", "--http-port", str(free_port()))
+    with open(logfile, "ab") as out:
+        started = time.monotonic()
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        CLEANUP.processes.append(proc)
+        timer = threading.Timer(limit, lambda: os.killpg(proc.pid, signal.SIGKILL))
+        timer.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - started
+    CLEANUP.processes.remove(proc)
+    if proc.returncode != 0:
+        raise SystemExit(f"installing {modules} in {db} failed (exit {proc.returncode}); see {logfile}")
+    installed = sql(db, "SELECT count(*) FROM ir_module_module WHERE name = ANY(%s) AND state = 'installed'",
+                    (modules.split(","),))[0][0]
+    if installed != len(modules.split(",")):
+        raise SystemExit(f"{modules} is not installed in {db}; see {logfile}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+class Server:
+    """One Odoo server on loopback ports, its own log file."""
+
+    def __init__(self, db, data_dir, logdir, workers=0):
+        self.db, self.data_dir, self.workers = db, data_dir, workers
+        self.port, self.gevent_port = free_port(), free_port()
+        self.logfile = os.path.join(logdir, f"{db}-{'workers' if workers else 'threaded'}-{self.port}.log")
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def websocket_url(self):
+        return f"ws://{HOST}:{self.gevent_port if self.workers else self.port}/websocket"
+
+    def start(self):
+        args = ["--http-interface", HOST, "--http-port", str(self.port), "--gevent-port", str(self.gevent_port),
+                f"--db-filter=^{self.db}$", "--max-cron-threads=0", "--log-level=info", f"--logfile={self.logfile}"]
+        if self.workers:
+            args.append(f"--workers={self.workers}")
+        self.proc = subprocess.Popen(odoo_command(self.db, self.data_dir, *args), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        CLEANUP.processes.append(self.proc)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"Odoo server on {self.db} stopped; see {self.logfile}")
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                conn.request("GET", "/web/health")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"Odoo server on {self.db} did not answer within 120 s; see {self.logfile}")
+
+    def stop(self):
+        if self.proc:
+            stop_process(self.proc)
+            if self.proc in CLEANUP.processes:
+                CLEANUP.processes.remove(self.proc)
+            self.proc = None
+
+    def log_size(self):
+        return os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
+
+    def query_counts(self, path, since=0):
+        """SQL query counts of the requests to `path` logged since byte `since`
+        (Odoo's werkzeug line ends with: queries, query time, other time)."""
+        pattern = re.compile(r'"POST ' + re.escape(path) + r'(?:\?\S*)? HTTP/[\d.]+" (\d+) - (\d+) [\d.]+ [\d.]+')
+        with open(self.logfile, "rb") as handle:
+            handle.seek(since)
+            text = handle.read().decode(errors="replace")
+        return [int(m.group(2)) for m in pattern.finditer(text) if m.group(1) == "200"]
+
+
+# ----------------------------------------------------------------------
+# HTTP and JSON-RPC clients
+# ----------------------------------------------------------------------
+
+class CallError(Exception):
+    pass
+
+
+class Client:
+    """A visitor's keep-alive HTTP connection speaking JSON-RPC."""
+
+    def __init__(self, port, timeout=60):
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+
+    def close(self):
+        self.conn.close()
+
+    def call(self, path, params, headers=None):
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        for attempt in (1, 2):
+            try:
+                self.conn.request("POST", path, body, headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # An idle keep-alive connection the server closed: open a new one.
+                self.conn.close()
+                if attempt == 2:
+                    raise
+        if response.status != 200:
+            raise CallError(f"HTTP {response.status} on {path}")
+        payload = json.loads(data)
+        if payload.get("error"):
+            error = payload["error"]
+            raise CallError(f"{path}: {error.get('code')} {error.get('message')} {error.get('data', {}).get('name', '')}")
+        return payload["result"]
+
+
+def rpc(server, model, method, *args, **kwargs):
+    proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
+    uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(server.db, *ADMIN, {})
+    return proxy.execute_kw(server.db, uid, ADMIN[1], model, method, list(args), kwargs)
+
+
+def operator_session_cookie(server):
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+    conn.request("POST", "/web/session/authenticate", json.dumps({
+        "jsonrpc": "2.0", "method": "call", "id": 1,
+        "params": {"db": server.db, "login": ADMIN[0], "password": ADMIN[1]}}),
+        {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    match = re.search(r"session_id=([^;]+)", response.getheader("Set-Cookie") or "")
+    if not match:
+        raise SystemExit(f"could not log in as {ADMIN[0]} on {server.db}")
+    return match.group(1)
+
+
+class OperatorSocket:
+    """The operator's bus websocket, logged in as admin: records when each
+    bench marker first shows up in a notification."""
+
+    MARKER = re.compile(r"lcbench-[0-9a-f]{12}")
+
+    def __init__(self, server):
+        cookie = operator_session_cookie(server)
+        self.ws = websocket.create_connection(
+            server.websocket_url, header=[f"Cookie: session_id={cookie}"], origin=server.url, timeout=10)
+        self.seen = {}
+        self.lock = threading.Condition()
+        self.running = True
+        self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        self.ws.settimeout(0.5)
+        while self.running:
+            try:
+                text = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            except Exception:  # noqa: BLE001 - socket closed: stop reading
+                break
+            now = time.monotonic()
+            with self.lock:
+                for marker in self.MARKER.findall(text if isinstance(text, str) else text.decode()):
+                    self.seen.setdefault(marker, now)
+                self.lock.notify_all()
+
+    def wait_for(self, marker, timeout=10):
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while marker not in self.seen and time.monotonic() < deadline:
+                self.lock.wait(max(0.0, deadline - time.monotonic()))
+            return self.seen.get(marker)
+
+    def close(self):
+        self.running = False
+        try:
+            self.ws.close()
+        except Exception:  # noqa: BLE001
+            pass
+        self.thread.join(2)
+
+
+# ----------------------------------------------------------------------
+# The two products: same channel, rule, operator; their own visitor routes
+# ----------------------------------------------------------------------
+
+BUTTON_TEXT = "Have a question? Chat with us."
+WELCOME = "Hello, how may I help you?"
+
+
+def mark_operator_online(db, user_id):
+    """Both products count an operator as available through bus.presence:
+    live_chat by last_presence (30 minutes), Odoo by status 'online'."""
+    sql(db, "DELETE FROM bus_presence WHERE user_id = %s", (user_id,))
+    sql(db, """INSERT INTO bus_presence (user_id, last_poll, last_presence, status)
+               VALUES (%s, now() at time zone 'utc', now() at time zone 'utc', 'online')""", (user_id,))
+
+
+class Product:
+    key = label = module = ""
+    start_path = post_path = ""
+    button_selector = ""
+    channel_model = rule_model = welcome_field = rule_action = website_field = snippet_field = ""
+
+    def __init__(self, db):
+        self.db = db
+        self.channel_id = None
+        self.admin_id = None
+
+    def setup(self, server):
+        self.admin_id = rpc(server, "res.users", "search", [("login", "=", ADMIN[0])])[0]
+        rpc(server, "ir.config_parameter", "set_param", "web.base.url", server.url)
+        rpc(server, "ir.config_parameter", "set_param", "web.base.url.freeze", "True")
+        self._setup(server)
+        mark_operator_online(self.db, self.admin_id)
+
+    def _setup(self, server):
+        """The same channel on both sides: name, texts, one operator (admin)
+        and one rule showing the button on every page of the website."""
+        channel = rpc(server, self.channel_model, "search", [], limit=1)[0]
+        rpc(server, self.channel_model, "write", [channel], {
+            "name": "Bench", "user_ids": [(6, 0, [self.admin_id])],
+            "button_text": BUTTON_TEXT, self.welcome_field: WELCOME})
+        rules = rpc(server, self.rule_model, "search", [("channel_id", "=", channel)])
+        rpc(server, self.rule_model, "unlink", rules)
+        rpc(server, self.rule_model, "create", {"channel_id": channel, "action": self.rule_action})
+        websites = rpc(server, "website", "search", [])
+        rpc(server, "website", "write", websites, {self.website_field: channel})
+        self.channel_id = channel
+
+    def snippet(self, server):
+        """What the channel's form tells to paste in an external site."""
+        return rpc(server, self.channel_model, "read", [self.channel_id], [self.snippet_field])[0][self.snippet_field]
+
+    def refresh(self, server):
+        """Before each phase: a fresh presence and the server's own URL."""
+        rpc(server, "ir.config_parameter", "set_param", "web.base.url", server.url)
+        mark_operator_online(self.db, self.admin_id)
+
+
+class LiveChat(Product):
+    key, label, module = "live_chat", "live_chat", "live_chat"
+    start_path, post_path = "/live_chat/session/start", "/live_chat/session/post"
+    button_selector = "[data-live-chat-button], .o_live_chat_button, .live-chat-button"
+    channel_model, rule_model = "live_chat.channel", "live_chat.channel.rule"
+    welcome_field, rule_action, website_field = "welcome_message", "show", "live_chat_channel_id"
+    snippet_field = "script_snippet"
+
+    def _setup(self, server):
+        super()._setup(server)
+        rpc(server, "ir.config_parameter", "set_param", "live_chat.rate_limit_address", str(RATE_LIMIT_ADDRESS))
+
+    def start_session(self, client, server):
+        result = client.call(self.start_path, {"channel_id": self.channel_id, "url": f"{server.url}/"})
+        return {"id": result["session_id"], "guest_token": result["guest_token"]}
+
+    def post(self, client, session, body):
+        client.call(self.post_path, {"session_id": session["id"], "guest_token": session["guest_token"],
+                                     "body": body})
+
+
+class OdooLivechat(Product):
+    key, label, module = "odoo", "Odoo", "website_livechat"
+    start_path, post_path = "/im_livechat/cors/get_session", "/im_livechat/cors/message/post"
+    button_selector = ".o-livechat-LivechatButton"
+    channel_model, rule_model = "im_livechat.channel", "im_livechat.channel.rule"
+    welcome_field, rule_action, website_field = "default_message", "display_button", "channel_id"
+    snippet_field = "script_external"
+
+    def start_session(self, client, server):
+        # What Odoo 17's embed sends when the visitor's first message makes
+        # the conversation real (persisted); it also makes a non-persisted
+        # call when the window opens, which is not counted here.
+        result = client.call(self.start_path, {
+            "channel_id": self.channel_id, "anonymous_name": "Visitor", "previous_operator_id": None,
+            "persisted": True})
+        return {"id": result["id"], "guest_token": result["guest_token"]}
+
+    def post(self, client, session, body):
+        client.call(self.post_path, {
+            "guest_token": session["guest_token"], "thread_model": "discuss.channel", "thread_id": session["id"],
+            "post_data": {"body": body, "message_type": "comment", "subtype_xmlid": "mail.mt_comment",
+                          "attachment_ids": [], "partner_ids": []}})
+
+
+# ----------------------------------------------------------------------
+# Measurements
+# ----------------------------------------------------------------------
+
+def warm_up(product, server):
+    """First requests compile assets and fill caches: not measured."""
+    client = Client(server.port)
+    for _round in range(3):
+        session = product.start_session(client, server)
+        product.post(client, session, "warm-up")
+    client.close()
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=120)
+    conn.request("GET", "/")
+    conn.getresponse().read()
+    conn.close()
+
+
+def measure_latency(product, server, profile, results):
+    """Session starts, then visitor messages with their delivery to the
+    operator's websocket; sequential, one visitor at a time."""
+    product.refresh(server)
+    since = server.log_size()
+    client = Client(server.port)
+    starts = []
+    for _index in range(profile["starts"]):
+        began = time.monotonic()
+        product.start_session(client, server)
+        starts.append((time.monotonic() - began) * 1000)
+    start_queries = server.query_counts(product.start_path, since)
+
+    count = profile["posts"]
+    sessions = [product.start_session(client, server)
+                for _index in range(math.ceil(count / MESSAGES_PER_SESSION_WINDOW))]
+    operator = OperatorSocket(server)
+    time.sleep(1.0)  # let the subscription settle
+    since = server.log_size()
+    posts, deliveries, lost = [], [], 0
+    for index in range(count):
+        marker = f"lcbench-{uuid.uuid4().hex[:12]}"
+        began = time.monotonic()
+        product.post(client, sessions[index % len(sessions)], f"Hello from {marker}")
+        posts.append((time.monotonic() - began) * 1000)
+        arrived = operator.wait_for(marker, timeout=10)
+        if arrived is None:
+            lost += 1
+        else:
+            deliveries.append((arrived - began) * 1000)
+    operator.close()
+    client.close()
+    post_queries = server.query_counts(product.post_path, since)
+    results.update({
+        "start_median_ms": median(starts), "start_p95_ms": p95(starts),
+        "post_median_ms": median(posts), "post_p95_ms": p95(posts),
+        "delivery_median_ms": median(deliveries), "delivery_p95_ms": p95(deliveries),
+        "delivery_lost": lost,
+        "start_queries": median(start_queries), "post_queries": median(post_queries),
+    })
+    log(f"{product.label}: start {results['start_median_ms']:.1f} ms, post {results['post_median_ms']:.1f} ms, "
+        f"delivery {results['delivery_median_ms'] or float('nan'):.1f} ms (lost {lost}), "
+        f"queries start {results['start_queries']} post {results['post_queries']}")
+
+
+def measure_throughput(product, server, visitors, messages, limit_seconds):
+    """`visitors` concurrent visitors each start a session then send
+    `messages` messages as fast as answers come; bounded by `limit_seconds`."""
+    ready = threading.Semaphore(0)
+    go = threading.Event()
+    lock = threading.Lock()
+    stats = {"sent": 0, "errors": 0, "start_errors": 0, "first_error": None}
+
+    def visitor():
+        client = Client(server.port)
+        session = None
+        try:
+            session = product.start_session(client, server)
+        except Exception as error:  # noqa: BLE001 - counted
+            with lock:
+                stats["start_errors"] += 1
+                stats["first_error"] = stats["first_error"] or repr(error)
+        ready.release()
+        go.wait(limit_seconds + 120)
+        if session:
+            for index in range(messages):
+                if time.monotonic() > stop_at:
+                    break
+                try:
+                    product.post(client, session, f"Load message {index}")
+                    with lock:
+                        stats["sent"] += 1
+                except Exception as error:  # noqa: BLE001 - counted
+                    with lock:
+                        stats["errors"] += 1
+                        stats["first_error"] = stats["first_error"] or repr(error)
+        client.close()
+
+    stop_at = time.monotonic() + limit_seconds + 120
+    threads = [threading.Thread(target=visitor, daemon=True) for _index in range(visitors)]
+    for thread in threads:
+        thread.start()
+    setup_deadline = time.monotonic() + 120
+    for _thread in threads:
+        ready.acquire(timeout=max(0.1, setup_deadline - time.monotonic()))
+    began = time.monotonic()
+    stop_at = began + limit_seconds
+    go.set()
+    for thread in threads:
+        thread.join(max(0.1, stop_at + 60 - time.monotonic()))
+    elapsed = time.monotonic() - began
+    rate = stats["sent"] / elapsed if elapsed > 0 else 0.0
+    return {"rate": rate, "sent": stats["sent"], "errors": stats["errors"] + stats["start_errors"],
+            "seconds": elapsed, "first_error": stats["first_error"]}
+
+
+def measure_pages(products, servers, base_server, profile, results, logdir):
+    """Page weight and time to a visible button, in a headless Chromium."""
+    if not CHROMIUM:
+        log("Chromium not found: page weight skipped")
+        return
+    pages = {}
+    for product in products:
+        pages[f"/{product.key}.html"] = (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>An external site</title>"
+            f"{product.snippet(servers[product.key])}</head><body><h1>An external site</h1>"
+            "<p>A page of another site that embeds the channel's snippet.</p></body></html>").encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = pages.get(self.path.split("?")[0])
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    site = http.server.ThreadingHTTPServer((HOST, free_port()), Handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    CLEANUP.callbacks.append(site.shutdown)
+    site_url = f"http://{HOST}:{site.server_address[1]}"
+    browser = bench_cdp.Chromium(CHROMIUM, free_port())
+    CLEANUP.callbacks.append(browser.close)
+
+    def weigh(load, origin=None):
+        wanted = [r for r in load["requests"] if origin is None or r["url"].startswith(origin)]
+        raw = sum(len(r["body"]) for r in wanted)
+        gz = sum(min(len(r["body"]), len(gzip.compress(r["body"], 6))) for r in wanted if r["body"])
+        return {"requests": len(wanted), "raw": raw, "gzip": gz,
+                "urls": [f"{r['status']} {len(r['body'])} {r['url'][:120]}" for r in wanted]}
+
+    def series(url, selector, origin=None):
+        warm = browser.load(url, selector)  # bundles compiled, caches filled: not measured
+        # A button that never shows costs the load's whole timeout: once is enough.
+        count = profile["loads"] if warm["visible_ms"] is not None or not selector else 1
+        loads = [browser.load(url, selector) for _index in range(count)]
+        weight = weigh(loads[-1], origin)
+        visible = [load["visible_ms"] for load in loads if load["visible_ms"] is not None]
+        weight["visible_ms"] = median(visible)
+        weight["visible_misses"] = len(loads) - len(visible)
+        return weight
+
+    base = series(f"{base_server.url}/", None)
+    details = {"website page without live chat": base}
+    for product in products:
+        server = servers[product.key]
+        product.refresh(server)
+        website = series(f"{server.url}/", product.button_selector)
+        external = series(f"{site_url}/{product.key}.html", product.button_selector, origin=server.url)
+        details[f"{product.label} website page"] = website
+        details[f"{product.label} external page"] = external
+        results[product.key].update({
+            "web_requests": website["requests"] - base["requests"],
+            "web_raw": website["raw"] - base["raw"], "web_gzip": website["gzip"] - base["gzip"],
+            "web_visible_ms": website["visible_ms"],
+            "ext_requests": external["requests"], "ext_raw": external["raw"], "ext_gzip": external["gzip"],
+            "ext_visible_ms": external["visible_ms"],
+        })
+        log(f"{product.label}: website +{website['gzip'] - base['gzip']} B gzip "
+            f"(+{website['requests'] - base['requests']} requests), external {external['gzip']} B gzip "
+            f"({external['requests']} requests), visible {website['visible_ms']} / {external['visible_ms']} ms")
+    with open(os.path.join(logdir, "pages.json"), "w") as handle:
+        json.dump(details, handle, indent=1)
+    browser.close()
+    CLEANUP.callbacks.remove(browser.close)
+    site.shutdown()
+    CLEANUP.callbacks.remove(site.shutdown)
+
+
+# ----------------------------------------------------------------------
+# The table
+# ----------------------------------------------------------------------
+
+def kb(value):
+    return None if value is None else value / 1024
+
+
+ROWS = [
+    # (label, key, unit, transform, goal)  goal(ours, odoo) -> (met, text) or None
+    ("Button on a website page: requests beyond the page", "web_requests", "", None, None),
+    ("Button on a website page: bytes raw", "web_raw", "KB", kb, None),
+    ("Button on a website page: bytes gzip", "web_gzip", "KB", kb, "fiftieth"),
+    ("Button on a website page: visible after (median)", "web_visible_ms", "ms", None, None),
+    ("Button on an external page: requests", "ext_requests", "", None, None),
+    ("Button on an external page: bytes raw", "ext_raw", "KB", kb, None),
+    ("Button on an external page: bytes gzip", "ext_gzip", "KB", kb, "fiftieth"),
+    ("Button on an external page: visible after (median)", "ext_visible_ms", "ms", None, None),
+    ("Session start: median", "start_median_ms", "ms", None, "half"),
+    ("Session start: p95", "start_p95_ms", "ms", None, "p95_start"),
+    ("Visitor message: median", "post_median_ms", "ms", None, "half"),
+    ("Visitor message: p95", "post_p95_ms", "ms", None, "p95_post"),
+    ("Delivery to the operator's websocket: median", "delivery_median_ms", "ms", None, "not_slower"),
+    ("Delivery to the operator's websocket: p95", "delivery_p95_ms", "ms", None, None),
+    ("SQL queries per session start", "start_queries", "", None, "half"),
+    ("SQL queries per visitor message", "post_queries", "", None, "half"),
+    ("Install: time", "install_seconds", "s", None, None),
+    ("Install: peak memory (RSS)", "install_peak_mb", "MB", None, None),
+]
+
+
+def goal_met(goal, key, ours, odoo, results):
+    if ours is None or odoo is None:
+        return None
+    if goal == "fiftieth":
+        return ours <= odoo / 50
+    if goal == "half":
+        return ours <= odoo / 2
+    if goal == "p95_start":
+        return ours <= results["odoo"]["start_median_ms"]
+    if goal == "p95_post":
+        return ours <= results["odoo"]["post_median_ms"]
+    if goal == "not_slower":
+        return ours <= odoo
+    if goal == "double":
+        return ours >= 2 * odoo
+    return None
+
+
+def fmt(value, unit):
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and not value.is_integer() or unit in ("ms", "KB", "s", "MB", "msg/s"):
+        return f"{value:,.1f} {unit}".strip()
+    return f"{int(value):,} {unit}".strip()
+
+
+def table(results, profile):
+    rows = [("Figure", "live_chat", "Odoo 17", "live_chat / Odoo", "goal")]
+    all_rows = list(ROWS)
+    for mode in ("threaded", "workers2"):
+        for visitors in profile["visitors"]:
+            name = "threaded" if mode == "threaded" else "--workers=2"
+            all_rows.append((f"Throughput, {visitors} visitors, {name}", f"tp_{mode}_{visitors}", "msg/s",
+                             None, "double"))
+            all_rows.append((f"Errors, {visitors} visitors, {name}", f"tp_{mode}_{visitors}_errors", "",
+                             None, "zero"))
+    verdicts = []
+    for label, key, unit, transform, goal in all_rows:
+        ours, odoo = results["live_chat"].get(key), results["odoo"].get(key)
+        if transform:
+            ours, odoo = transform(ours), transform(odoo)
+        ratio = f"{ours / odoo:.2f}" if ours is not None and odoo else "n/a"
+        if goal == "zero":
+            met = None if ours is None else ours == 0
+        else:
+            met = goal_met(goal, key, results["live_chat"].get(key), results["odoo"].get(key), results)
+        mark = "" if goal is None else {True: "met", False: "MISSED", None: "n/a"}[met]
+        if goal:
+            verdicts.append((label, met))
+        rows.append((label, fmt(ours, unit), fmt(odoo, unit), ratio, mark))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines), verdicts
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    pg_version = sql("postgres", "SHOW server_version")[0][0]
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip() \
+        if CHROMIUM else "no Chromium"
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.1f} GB RAM; {platform.platform()}; "
+            f"Python {platform.python_version()}; PostgreSQL {pg_version}; {chromium}; "
+            f"load average at start {os.getloadavg()[0]:.2f}")
+
+
+# ----------------------------------------------------------------------
+# The run
+# ----------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer samples and messages (about half the time)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and logs (for debugging)")
+    parser.add_argument("--reuse", metavar="PREFIX",
+                        help="reuse the databases a --keep run left (PREFIX_base, _live_chat, _odoo): "
+                             "no install figures")
+    parser.add_argument("--skip", default="", help="comma-separated phases to skip: pages,latency,throughput")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    options = parser.parse_args()
+    if not ODOO_BIN or not ADDONS_PATH:
+        raise SystemExit("run this through tools/bench")
+    profile = PROFILES["quick" if options.quick else "full"]
+    skip = set(filter(None, options.skip.split(",")))
+    deadline = time.monotonic() + profile["deadline_minutes"] * 60
+
+    def on_signal(signum, _frame):
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def watchdog():
+        while time.monotonic() < deadline:
+            time.sleep(5)
+        log(f"time limit of {profile['deadline_minutes']} minutes reached: stopping")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+
+    workdir = tempfile.mkdtemp(prefix="lcbench-")
+    data_dir = os.path.join(workdir, "data") if not options.reuse else os.path.join(
+        tempfile.gettempdir(), f"{options.reuse}-data")
+    logdir = os.path.join(workdir, "logs")
+    os.makedirs(logdir)
+    CLEANUP.keep = options.keep or bool(options.reuse)
+    if not CLEANUP.keep:
+        CLEANUP.callbacks.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
+    about = machine()
+    log(f"machine: {about}")
+    log(f"logs in {logdir}")
+    products = [LiveChat(""), OdooLivechat("")]
+    results = {"live_chat": {}, "odoo": {}}
+    try:
+        if options.reuse:
+            prefix = options.reuse
+        else:
+            prefix = f"lcbench_{os.getpid()}"
+            if options.keep:
+                data_dir = os.path.join(tempfile.gettempdir(), f"{prefix}-data")
+            base_db = f"{prefix}_base"
+            CLEANUP.databases.append(base_db)
+            log(f"creating {base_db} with {BASE_MODULES} (the common base, also the page without live chat)")
+            seconds, _peak = run_install(base_db, BASE_MODULES, data_dir, os.path.join(logdir, "install.log"))
+            log(f"base installed in {seconds:.0f} s")
+            for product in products:
+                db = f"{prefix}_{product.key}"
+                CLEANUP.databases.append(db)
+                copy_database(base_db, db, data_dir)
+                log(f"installing {product.module} in {db}")
+                seconds, peak = run_install(db, product.module, data_dir, os.path.join(logdir, "install.log"))
+                results[product.key].update(install_seconds=seconds, install_peak_mb=peak)
+                log(f"{product.module}: {seconds:.1f} s, peak {peak:.0f} MB")
+        for product in products:
+            product.db = f"{prefix}_{product.key}"
+
+        servers = {p.key: Server(p.db, data_dir, logdir).start() for p in products}
+        for product in products:
+            product.setup(servers[product.key])
+            warm_up(product, servers[product.key])
+        log(f"servers up (threaded): " + ", ".join(f"{k} {s.url}" for k, s in servers.items())
+            + f"; live_chat.rate_limit_address raised to {RATE_LIMIT_ADDRESS} (all visitors are 127.0.0.1)")
+
+        if "pages" not in skip:
+            base_server = Server(f"{prefix}_base", data_dir, logdir).start()
+            measure_pages(products, servers, base_server, profile, results, logdir)
+            base_server.stop()
+        if "latency" not in skip:
+            for product in products:
+                measure_latency(product, servers[product.key], profile, results[product.key])
+        for server in servers.values():
+            server.stop()
+
+        if "throughput" not in skip:
+            for mode, workers in (("threaded", 0), ("workers2", 2)):
+                for product in products:
+                    # One product's server at a time: the machine is theirs alone.
+                    server = Server(product.db, data_dir, logdir, workers=workers).start()
+                    product.refresh(server)
+                    warm_up(product, server)
+                    for visitors in profile["visitors"]:
+                        outcome = measure_throughput(product, server, visitors, profile["messages"],
+                                                     profile["load_seconds"])
+                        results[product.key][f"tp_{mode}_{visitors}"] = outcome["rate"]
+                        results[product.key][f"tp_{mode}_{visitors}_errors"] = outcome["errors"]
+                        log(f"{product.label} {mode} {visitors} visitors: {outcome['rate']:.1f} msg/s, "
+                            f"{outcome['sent']} sent in {outcome['seconds']:.1f} s, {outcome['errors']} errors"
+                            + (f" (first: {outcome['first_error']})" if outcome["first_error"] else ""))
+                    server.stop()
+    finally:
+        CLEANUP.run()
+
+    text, verdicts = table(results, profile)
+    print(f"\nlive_chat vs Odoo 17 live chat ({'quick' if options.quick else 'full'} run, "
+          f"{time.strftime('%Y-%m-%d')})\nMachine: {about}\n"
+          f"Bench settings: {profile['starts']} session starts, {profile['posts']} messages (latency); "
+          f"{profile['messages']} messages per visitor (throughput); {profile['loads']} page loads; "
+          f"live_chat.rate_limit_address raised to {RATE_LIMIT_ADDRESS} in the throw-away database.\n")
+    print(text)
+    missed = [label for label, met in verdicts if met is False]
+    print(f"\nGoals: {sum(1 for _l, met in verdicts if met)} met, {len(missed)} missed, "
+          f"{sum(1 for _l, met in verdicts if met is None)} not measured")
+    for label in missed:
+        print(f"  missed: {label}")
+    if options.json:
+        with open(options.json, "w") as handle:
+            json.dump({"machine": about, "profile": profile, "results": results}, handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()
