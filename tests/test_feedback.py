@@ -213,3 +213,25 @@ class TestTranscript(FeedbackCase):
         self.ok(TRANSCRIPT, {"session_id": other["session_id"], "guest_token": other["guest_token"],
                              "email": "mallory@example.com"})
         self.assertNotIn("4242", str(self.transcripts(self.session_of(other)).body_html))
+
+
+@tagged("post_install", "-at_install")
+class TestRatingTour(LiveChatApiCase):
+
+    def test_visitor_rates_then_operator_sees_it(self):
+        # The visitor's half, through the routes the widget's end screen calls.
+        started = self.start(visitor_name="Rita Rater")
+        own = {"session_id": started["session_id"], "guest_token": started["guest_token"]}
+        session = self.session_of(started)
+        operator = session.live_chat_operator_id
+        self.ok("/live_chat/session/post", {**own, "body": "My order is late"})
+        session._live_chat_post("Let me check: it leaves today.", author=operator.partner_id)
+        self.ok("/live_chat/session/close", own)
+        self.ok(RATE, {**own, "rating": "satisfied", "comment": "Quick and friendly"})
+        self.ok(TRANSCRIPT, {**own, "email": "rita@example.com"})
+        mail = self.env["mail.mail"].search([("model", "=", "discuss.channel"), ("res_id", "=", session.id)])
+        self.assertEqual(mail.email_to, "rita@example.com")
+        self.assertIn("Let me check: it leaves today.", str(mail.body_html))
+        # The operator's half, in the browser (start_tour logs in with the login as password).
+        operator.password = operator.login
+        self.start_tour("/web#action=live_chat.live_chat_channel_action", "live_chat_rating_operator_tour", login=operator.login)
