@@ -1,0 +1,115 @@
+"""Scripts and pages for visitors: the widget loader, the chat window script
+and the direct chat link page. They are served from the addon's files, not
+Odoo's asset bundles, so that a visitor downloads a few kilobytes only."""
+import gzip
+import hashlib
+
+from odoo import _, http
+from odoo.http import request
+from odoo.tools import file_open
+
+WIDGET_FILES = {
+    "loader": "live_chat/static/src/widget/loader.js",
+    "window": "live_chat/static/src/widget/chat_window.js",
+}
+_cache = {}  # file content by path: immutable once the server has started
+
+
+def widget_strings():
+    """The widget's texts, in the request's language (see the `lang` param)."""
+    return {
+        "close": _("Close"),
+        "end_confirm": _("End this conversation?"),
+        "ended": _("This conversation has ended."),
+        "new_chat": _("Start a new chat"),
+        "send": _("Send"),
+        "messages": _("Messages"),
+        "you": _("You"),
+        "dismiss": _("Dismiss"),
+        "unreachable": _("The server cannot be reached. Please try again."),
+        "no_operator": _("No operator available right now. Please try again later."),
+        "bad_email": _("Please type a valid email address, like name@example.com."),
+        "bad_phone": _("Please type a valid phone number."),
+        "restart": _("Restart the conversation"),
+        "chat_with_us": _("Chat with us"),
+        "rate_question": _("How was this conversation?"),
+        "satisfied": _("Satisfied"),
+        "okay": _("Okay"),
+        "dissatisfied": _("Dissatisfied"),
+        "comment": _("Comment (optional)"),
+        "send_rating": _("Send my rating"),
+        "skip": _("Skip"),
+        "thanks": _("Thank you for your feedback!"),
+        "transcript": _("Send me the transcript: your email"),
+        "transcript_sent": _("Transcript sent to"),
+    }
+
+
+def _file(path):
+    if path not in _cache:
+        with file_open(path, "rb") as file:
+            content = file.read()
+        _cache[path] = content
+    return _cache[path]
+
+
+def _version(content):
+    return hashlib.sha1(content).hexdigest()[:16]
+
+
+def _script_response(content, max_age):
+    """A JavaScript response that caches and revalidates (ETag), gzipped when
+    the browser accepts it."""
+    etag = f'"{_version(content)}"'
+    headers = [
+        ("Content-Type", "application/javascript; charset=utf-8"),
+        ("Cache-Control", f"public, max-age={max_age}"),
+        ("ETag", etag),
+        ("Vary", "Accept-Encoding"),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+    if etag in request.httprequest.headers.get("If-None-Match", ""):
+        return request.make_response(b"", headers=headers, status=304)
+    if "gzip" in request.httprequest.headers.get("Accept-Encoding", ""):
+        key = ("gz", etag)
+        if key not in _cache:
+            _cache[key] = gzip.compress(content, 9)
+        content = _cache[key]
+        headers.append(("Content-Encoding", "gzip"))
+    return request.make_response(content, headers=headers)
+
+
+class LiveChatEmbedController(http.Controller):
+
+    @http.route("/live_chat/embed/<int:channel_id>.js", type="http", auth="public", methods=["GET"],
+                save_session=False, readonly=True)
+    def live_chat_embed(self, channel_id):
+        """The widget loader, with the server's address and the channel baked
+        in. It asks /live_chat/init what to draw and loads the chat window
+        only when the visitor opens it."""
+        base = request.httprequest.host_url.rstrip("/")
+        window = _file(WIDGET_FILES["window"])
+        config = (
+            f'var LIVE_CHAT_BASE = "{base}", LIVE_CHAT_CHANNEL = {int(channel_id)}, '
+            f'LIVE_CHAT_WINDOW = "{base}/live_chat/widget/window.{_version(window)}.js";\n'
+        ).encode()
+        content = b"(function () {\n" + config + _file(WIDGET_FILES["loader"]) + b"\n})();\n"
+        return _script_response(content, max_age=3600)
+
+    @http.route("/live_chat/widget/window.<string:version>.js", type="http", auth="public", methods=["GET"],
+                save_session=False, readonly=True)
+    def live_chat_window_script(self, version):
+        # The version in the URL changes with the file: cache it for long.
+        return _script_response(_file(WIDGET_FILES["window"]), max_age=31536000)
+
+    @http.route("/live_chat/chat/<int:channel_id>", type="http", auth="public", methods=["GET"],
+                save_session=False)
+    def live_chat_direct_link(self, channel_id):
+        """The page an operator sends a customer: a full-page chat."""
+        # sudo: the page only shows the name of an active channel.
+        channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
+        if not channel or not channel.active:
+            raise request.not_found()
+        return request.render("live_chat.direct_chat_page", {
+            "channel": channel, "lang": (request.env.lang or "en_US").replace("_", "-"),
+        })
