@@ -353,7 +353,8 @@ class LiveChatWidgetController(http.Controller):
     def _check_rate_limit(self, session, guest, partner):
         """At most N visitor messages per session, and M per client address,
         within the window. Counted in the database, so that every worker and
-        server sees the same numbers."""
+        server sees the same numbers (on the message date, set when the
+        message is made, not on the transaction's start)."""
         params = request.env["ir.config_parameter"].sudo()
         per_session = int(params.get_param("live_chat.rate_limit_session", 20))
         per_address = int(params.get_param("live_chat.rate_limit_address", 60))
@@ -363,7 +364,7 @@ class LiveChatWidgetController(http.Controller):
         cr.execute("""
             SELECT count(*) FROM mail_message
              WHERE model = 'discuss.channel' AND res_id = %s AND message_type = 'comment'
-               AND create_date >= %s AND (author_guest_id = %s OR author_id = %s)
+               AND date >= %s AND (author_guest_id = %s OR author_id = %s)
         """, (session.id, since, guest.id if guest else None, partner.id if partner else None))
         too_many = cr.fetchone()[0] >= per_session
         address = request.httprequest.remote_addr
@@ -373,7 +374,7 @@ class LiveChatWidgetController(http.Controller):
                   JOIN discuss_channel c ON c.id = m.res_id
                  WHERE c.live_chat_ip = %s AND c.channel_type = 'live_chat'
                    AND m.model = 'discuss.channel' AND m.message_type = 'comment'
-                   AND m.create_date >= %s
+                   AND m.date >= %s
                    AND (m.author_guest_id = c.live_chat_guest_id OR m.author_id = c.live_chat_visitor_partner_id)
             """, (address, since))
             too_many = cr.fetchone()[0] >= per_address

@@ -1,0 +1,337 @@
+import http.server
+import json
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import requests
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import set_presence
+
+# Helpers evaluated in the browser: the widget lives in a shadow root, which
+# tour triggers cannot see, so the tests query it themselves.
+JS_HELPERS = """
+const widget = () => document.querySelector('.o_live_chat_widget');
+const shadow = () => widget() && widget().shadowRoot;
+const q = (selector) => shadow() && shadow().querySelector(selector);
+const qa = (selector) => (shadow() ? [...shadow().querySelectorAll(selector)] : []);
+function waitFor(check, what, ms = 15000) {
+    return new Promise((resolve, reject) => {
+        const start = Date.now();
+        (function loop() {
+            let value;
+            try { value = check(); } catch (e) { value = null; }
+            if (value) { return resolve(value); }
+            if (Date.now() - start > ms) { return reject(new Error('timed out waiting for ' + what)); }
+            setTimeout(loop, 100);
+        })();
+    });
+}
+const bodies = () => qa('.msg .body').map((node) => node.textContent);
+async function typeAndSend(text) {
+    const input = await waitFor(() => q('.compose textarea'), 'the chat input');
+    input.value = text;
+    input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+    await waitFor(() => bodies().includes(text), 'my message ' + text);
+}
+function run(steps) {
+    steps().then(() => console.log('test successful'), (error) => console.error('widget test failed: ' + error.message));
+}
+"""
+
+
+class WidgetCase(HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = new_test_user(cls.env, login="widget_op", name="Wendy Operator",
+                                     groups="base.group_user,live_chat.group_live_chat_user")
+        cls.operator.live_chat_name = "Wendy"
+        cls.channel = cls.env["live_chat.channel"].create({
+            "name": "Widget Support",
+            "button_text": "Talk to Wendy",
+            "welcome_message": "Hello from Wendy!",
+            "input_placeholder": "Type here",
+            "header_background_color": "#123456",
+            "user_ids": [Command.set(cls.operator.ids)],
+            "rule_ids": [
+                Command.create({"sequence": 1, "action": "show_with_notification", "url_regex": "mode=notify"}),
+                Command.create({"sequence": 2, "action": "auto_open", "auto_open_seconds": 2,
+                                "url_regex": "mode=auto"}),
+                Command.create({"sequence": 3, "action": "hide", "url_regex": "mode=hide"}),
+                Command.create({"sequence": 4, "action": "show"}),
+            ],
+        })
+        cls.env.ref("website.default_website").live_chat_channel_id = cls.channel
+
+    def setUp(self):
+        super().setUp()
+        set_presence(self.operator, minutes_ago=1)
+
+    def run_js(self, url, code, **kwargs):
+        # A function scope: the helpers must not clash with the page's globals.
+        self.browser_js(url, "(() => {" + JS_HELPERS + code + "})();",
+                        ready="document.readyState === 'complete'", **kwargs)
+
+    def sessions(self):
+        return self.env["discuss.channel"].search(
+            [("channel_type", "=", "live_chat"), ("live_chat_channel_id", "=", self.channel.id)])
+
+
+class OperatorThread(threading.Thread):
+    """The operator, in another thread, over HTTP like a second browser: waits
+    for the visitor's message `expect` and answers `reply`."""
+
+    def __init__(self, case, expect, reply):
+        super().__init__(daemon=True)
+        self.base = case.base_url()
+        self.db = case.env.cr.dbname
+        self.expect, self.reply = expect, reply
+        self.done = threading.Event()
+        self.error = None
+
+    def rpc(self, http_session, path, params):
+        response = http_session.post(self.base + path, json={"jsonrpc": "2.0", "method": "call", "params": params},
+                                     timeout=30)
+        answer = response.json()
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return answer["result"]
+
+    def run(self):
+        try:
+            http_session = requests.Session()
+            self.rpc(http_session, "/web/session/authenticate",
+                     {"db": self.db, "login": "widget_op", "password": "widget_op"})
+            deadline = time.time() + 40
+            while time.time() < deadline and not self.done.is_set():
+                messages = self.rpc(http_session, "/web/dataset/call_kw", {
+                    "model": "mail.message", "method": "search_read", "args": [], "kwargs": {
+                        "domain": [("model", "=", "discuss.channel"), ("body", "ilike", self.expect)],
+                        "fields": ["res_id"], "limit": 1}})
+                if messages:
+                    self.rpc(http_session, "/mail/message/post", {
+                        "thread_model": "discuss.channel", "thread_id": messages[0]["res_id"],
+                        "post_data": {"body": self.reply, "message_type": "comment",
+                                      "subtype_xmlid": "mail.mt_comment"}})
+                    return
+                time.sleep(0.5)
+            self.error = "the visitor's message never arrived"
+        except Exception as error:  # reported by the test
+            self.error = repr(error)
+
+
+@tagged("post_install", "-at_install")
+class TestWidgetDisplay(WidgetCase):
+
+    def test_show_draws_the_button_with_channel_colours(self):
+        self.run_js("/contactus", """run(async () => {
+            const button = await waitFor(() => q('button.btn'), 'the button');
+            if (button.textContent !== 'Talk to Wendy') throw new Error('button text: ' + button.textContent);
+            if (widget().dataset.action !== 'show') throw new Error('action ' + widget().dataset.action);
+            if (q('.bubble')) throw new Error('no bubble expected');
+            const rect = button.getBoundingClientRect();
+            if (rect.right < innerWidth - 60 || rect.bottom < innerHeight - 80) throw new Error('not bottom right');
+        });""")
+
+    def test_show_with_notification_bubble_can_be_dismissed(self):
+        self.run_js("/contactus?mode=notify", """run(async () => {
+            const bubble = await waitFor(() => q('.bubble'), 'the bubble');
+            if (!bubble.textContent.includes('Talk to Wendy')) throw new Error('bubble text');
+            bubble.querySelector('button').click();
+            await waitFor(() => !q('.bubble'), 'the bubble to go');
+            if (!q('button.btn')) throw new Error('the button stays');
+        });""")
+
+    def test_auto_open_after_the_timer(self):
+        self.run_js("/contactus?mode=auto", """run(async () => {
+            const t0 = Date.now();
+            await waitFor(() => q('button.btn'), 'the button');
+            if (q('.win')) throw new Error('opened too early');
+            await waitFor(() => q('.win'), 'the window to open by itself');
+            if (Date.now() - t0 < 1500) throw new Error('opened before the 2 s timer');
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome message');
+        });""")
+        self.assertEqual(len(self.sessions()), 1)
+
+    def test_hide_draws_nothing(self):
+        self.run_js("/contactus?mode=hide", """run(async () => {
+            await waitFor(() => widget() && widget().dataset.state === 'hidden', 'the hide decision');
+            if (q('button')) throw new Error('a button is drawn');
+        });""")
+
+    def test_no_operator_no_button(self):
+        set_presence(self.operator, minutes_ago=31)
+        self.run_js("/contactus", """run(async () => {
+            await waitFor(() => widget() && widget().dataset.state === 'hidden', 'the hide decision');
+            if (q('button')) throw new Error('a button is drawn');
+        });""")
+
+    def test_website_without_channel_has_no_widget(self):
+        self.env.ref("website.default_website").live_chat_channel_id = False
+        response = self.url_open("/contactus")
+        self.assertNotIn("/live_chat/embed/", response.text)
+        self.env.ref("website.default_website").live_chat_channel_id = self.channel
+        self.assertIn(f"/live_chat/embed/{self.channel.id}.js", self.url_open("/contactus").text)
+
+
+@tagged("post_install", "-at_install")
+class TestWidgetChat(WidgetCase):
+
+    def test_visitor_chats_in_real_time_and_reload_keeps_history(self):
+        operator = OperatorThread(self, expect="Is my order shipped?", reply="Yes, it left today.")
+        operator.start()
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome message');
+            if (q('.head .title').textContent !== 'Wendy') throw new Error('header: ' + q('.head .title').textContent);
+            if (q('.head').style.background.replace(/ /g, '') !== 'rgb(18,52,86)') throw new Error('header colour');
+            if (q('.compose textarea').placeholder !== 'Type here') throw new Error('placeholder');
+            if (q('.list').getAttribute('aria-live') !== 'polite') throw new Error('live region');
+            await waitFor(() => widget().dataset.transport === 'websocket', 'the websocket');
+            await typeAndSend('Is my order shipped?');
+            await waitFor(() => bodies().includes('Yes, it left today.'), 'the operator reply in real time');
+            if (widget().dataset.transport !== 'websocket') throw new Error('the reply came by polling');
+        });""", timeout=90)
+        operator.join(5)
+        self.assertIsNone(operator.error)
+        session = self.sessions()
+        self.assertEqual(len(session), 1)
+        self.assertEqual(session.live_chat_operator_id, self.operator)
+        # Another page of the site: the conversation reopens with its history.
+        self.run_js("/", """run(async () => {
+            await waitFor(() => bodies().includes('Yes, it left today.'), 'the history after navigation');
+            const all = bodies();
+            if (all.indexOf('Hello from Wendy!') > all.indexOf('Is my order shipped?')) throw new Error('order');
+        });""")
+        self.assertEqual(len(self.sessions()), 1, "no second session")
+
+    def test_html_is_shown_as_text(self):
+        attack = "<img src=x onerror=alert(1)><b>bold</b>"
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
+            window.alert = () => { throw new Error('alert ran'); };
+            await typeAndSend(%s);
+            if (qa('.list img, .list b').length) throw new Error('HTML was rendered');
+        });""" % json.dumps(attack))
+        message = self.env["mail.message"].search(
+            [("model", "=", "discuss.channel"), ("res_id", "in", self.sessions().ids)], order="id desc", limit=1)
+        self.assertIn("&lt;img", str(message.body))
+
+    def test_shift_enter_makes_a_new_line_and_close_ends_the_session(self):
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            const input = await waitFor(() => q('.compose textarea'), 'the input');
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
+            input.value = 'line one';
+            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', shiftKey: true, bubbles: true}));
+            if (bodies().includes('line one')) throw new Error('Shift+Enter sent the message');
+            input.value = 'line one\\nline two';
+            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+            await waitFor(() => bodies().includes('line one\\nline two'), 'the two-line message');
+            window.confirm = () => true;
+            q('.close').click();
+            await waitFor(() => widget().dataset.state === 'ended', 'the ended state');
+            if (!q('.compose textarea').disabled) throw new Error('input still enabled');
+        });""")
+        self.assertTrue(self.sessions().live_chat_closed)
+
+    def test_api_error_shows_and_keeps_the_text(self):
+        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit_session", "1")
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
+            await typeAndSend('first');
+            const input = q('.compose textarea');
+            input.value = 'second';
+            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+            await waitFor(() => q('.err').textContent.includes('Too many messages'), 'the rate limit error');
+            if (input.value !== 'second') throw new Error('the unsent text was lost');
+        });""")
+
+    def test_direct_link_opens_the_chat_at_once(self):
+        self.run_js(f"/live_chat/chat/{self.channel.id}", """run(async () => {
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome message');
+            const win = q('.win').getBoundingClientRect();
+            if (win.width < innerWidth - 2) throw new Error('not full page');
+        });""")
+        self.assertEqual(len(self.sessions()), 1)
+
+    def test_direct_link_of_unknown_channel(self):
+        self.assertEqual(self.url_open("/live_chat/chat/999999").status_code, 404)
+
+    def test_scripts_are_small_cacheable_and_gzipped(self):
+        response = self.url_open(f"/live_chat/embed/{self.channel.id}.js", headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Encoding"], "gzip")
+        self.assertIn("max-age", response.headers["Cache-Control"])
+        etag = response.headers["ETag"]
+        again = self.url_open(f"/live_chat/embed/{self.channel.id}.js", headers={"If-None-Match": etag})
+        self.assertEqual(again.status_code, 304)
+        self.assertIn("LIVE_CHAT_CHANNEL = %s" % self.channel.id, response.text)
+        self.assertLess(int(response.headers["Content-Length"]), 4000)
+
+
+@tagged("post_install", "-at_install")
+class TestWidgetExternalSite(WidgetCase):
+
+    def test_snippet_on_another_origin(self):
+        snippet = self.channel.script_snippet.replace(
+            self.channel.web_base_url, self.base_url())
+        page = f"<!DOCTYPE html><html><head>{snippet}</head><body><h1>Partner shop</h1></body></html>".encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args):
+                pass
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        operator = OperatorThread(self, expect="Hello from afar", reply="Welcome, external visitor")
+        operator.start()
+        self.run_js(f"http://127.0.0.1:{port}/", """run(async () => {
+            if (location.port === '%s') throw new Error('not another origin');
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
+            await typeAndSend('Hello from afar');
+            await waitFor(() => bodies().includes('Welcome, external visitor'), 'the reply');
+            const stored = Object.keys(localStorage).filter((key) => key.startsWith('live_chat:'));
+            if (!stored.length) throw new Error('no token in localStorage');
+        });""" % self.base_url().rsplit(":", 1)[1], timeout=90)
+        operator.join(5)
+        self.assertIsNone(operator.error)
+        self.assertEqual(self.sessions().live_chat_url, f"http://127.0.0.1:{port}/")
+
+
+@tagged("post_install", "-at_install")
+class TestWidgetMobile(WidgetCase):
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_full_screen_window_on_a_phone(self):
+        self.run_js("/contactus", """run(async () => {
+            if (innerWidth > 400) throw new Error('not a phone viewport: ' + innerWidth);
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            const win = await waitFor(() => q('.win'), 'the window');
+            await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
+            const rect = win.getBoundingClientRect();
+            if (Math.round(rect.width) !== innerWidth || Math.round(rect.height) !== innerHeight) {
+                throw new Error('window ' + rect.width + 'x' + rect.height + ' in ' + innerWidth + 'x' + innerHeight);
+            }
+        });""")
