@@ -21,6 +21,7 @@ Odoo website and on any external site.
         "security/live_chat_report_security.xml",
         "data/live_chat_data.xml",
         "data/mail_template_data.xml",
+        "data/live_chat_cron.xml",
         "views/live_chat_channel_views.xml",
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_chatbot_views.xml",

@@ -139,6 +139,27 @@ class LiveChatChannel(models.Model):
         ])
         return users & presences.user_id.with_env(self.env)
 
+    @api.model
+    def _cron_disconnect_inactive_operators(self):
+        """Remove from every channel the operators inactive for longer than
+        the timeout: they are disconnected and JOIN again when they are back.
+
+        Only users whose web client reported a presence count: an operator an
+        administrator just added, who has not opened Odoo yet, stays listed.
+        """
+        since = fields.Datetime.now() - timedelta(minutes=self._get_operator_timeout())
+        channels = self.sudo().search([("user_ids", "!=", False)])
+        presences = self.env["bus.presence"].sudo().search([
+            ("user_id", "in", channels.user_ids.ids),
+            ("last_presence", "<", since),
+        ])
+        idle = presences.user_id
+        for channel in channels:
+            gone = channel.user_ids & idle
+            if gone:
+                channel.user_ids = [fields.Command.unlink(user.id) for user in gone]
+        return idle
+
     def _live_chat_options(self):
         """The options the visitor's widget draws with."""
         self.ensure_one()

@@ -164,6 +164,21 @@ class TestAvailability(LiveChatCase):
         self.set_presence(self.employee, minutes_ago=1)
         self.assertNotIn(self.employee, self.channel.available_operator_ids)
 
+    def test_inactive_operators_are_removed_from_the_channel(self):
+        other = self.env["live_chat.channel"].create({
+            "name": "Other", "user_ids": [Command.set([self.operator.id, self.manager.id])]})
+        self.set_presence(self.operator, minutes_ago=31)
+        self.set_presence(self.operator_2, minutes_ago=29)
+        self.env["bus.presence"].sudo().search([("user_id", "=", self.manager.id)]).unlink()
+        self.env.ref("live_chat.ir_cron_disconnect_inactive_operators").method_direct_trigger()
+        # Disconnected from every channel, active and never-connected ones stay.
+        self.assertEqual(self.channel.user_ids, self.operator_2)
+        self.assertEqual(other.user_ids, self.manager)
+        # Back in Odoo, the operator joins again.
+        self.set_presence(self.operator, minutes_ago=0)
+        self.channel.with_user(self.operator).action_join()
+        self.assertIn(self.operator, self.channel.available_operator_ids)
+
 
 @tagged("post_install", "-at_install")
 class TestWebsiteSetting(LiveChatCase):
