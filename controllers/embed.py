@@ -6,6 +6,7 @@ import hashlib
 
 from odoo import _, http
 from odoo.http import request
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tools import file_open
 
 WIDGET_FILES = {
@@ -91,7 +92,9 @@ class LiveChatEmbedController(http.Controller):
         window = _file(WIDGET_FILES["window"])
         config = (
             f'var LIVE_CHAT_BASE = "{base}", LIVE_CHAT_CHANNEL = {int(channel_id)}, '
-            f'LIVE_CHAT_WINDOW = "{base}/live_chat/widget/window.{_version(window)}.js";\n'
+            f'LIVE_CHAT_WINDOW = "{base}/live_chat/widget/window.{_version(window)}.js", '
+            # Odoo's bus refuses websockets that do not give its version.
+            f'LIVE_CHAT_BUS = "{WebsocketConnectionHandler._VERSION}";\n'
         ).encode()
         content = b"(function () {\n" + config + _file(WIDGET_FILES["loader"]) + b"\n})();\n"
         return _script_response(content, max_age=3600)

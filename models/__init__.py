@@ -4,6 +4,7 @@ from . import res_users
 from . import website
 from . import res_config_settings
 from . import discuss_channel
+from . import discuss_channel_operator
 from . import discuss_channel_chatbot
 from . import live_chat_chatbot_script
 from . import live_chat_chatbot_step
@@ -12,3 +13,4 @@ from . import live_chat_chatbot_visitor_answer
 from . import discuss_channel_rating
 from . import live_chat_channel_rating
 from . import live_chat_report_session
+from . import res_users_settings

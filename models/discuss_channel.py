@@ -116,7 +116,8 @@ class DiscussChannel(models.Model):
         self.ensure_one()
         session = self.sudo()
         if guest:
-            session = session.with_context(guest=guest)
+            # mail takes the guest as author only for the public user.
+            session = session.with_user(self.env.ref("base.public_user")).sudo().with_context(guest=guest)
         return session.message_post(
             body=plaintext2html(text),
             author_id=author.id if author else None,

@@ -1,4 +1,6 @@
+import threading
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
@@ -47,3 +49,38 @@ class LiveChatCase(TransactionCase):
 
     def set_presence(self, user, minutes_ago):
         set_presence(user, minutes_ago)
+
+
+class RealTimeBusMixin:
+    """Lets the browsers of an HttpCase receive bus notifications in real
+    time, as they do in production.
+
+    During tests Odoo refuses websockets, and the test cursor never commits,
+    so PostgreSQL's NOTIFY that wakes the websockets up is never sent. This
+    allows websockets and wakes every open one up every 0.3 s, as the bus's
+    dispatcher does on each commit (the test cursor is shared, so they read
+    the notifications written by the requests).
+    """
+
+    def setUp(self):
+        super().setUp()
+        from odoo.addons.bus.models.bus import dispatch
+        from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
+        self.startPatcher(patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True))
+        stop = threading.Event()
+
+        def wake_up_websockets():
+            while not stop.wait(0.3):
+                for websockets in list(dispatch._channels_to_ws.values()):
+                    for websocket in list(websockets):
+                        websocket.trigger_notification_dispatching()
+
+        waker = threading.Thread(target=wake_up_websockets, name="live_chat_bus_waker", daemon=True)
+        waker.start()
+
+        def stop_waker():
+            stop.set()
+            waker.join(timeout=5)
+
+        self.addCleanup(stop_waker)

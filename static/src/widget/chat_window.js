@@ -233,7 +233,7 @@
                 return poll(!state.closed);
             }
             try {
-                ws = new WebSocket(ctx.base.replace(/^http/, "ws") + "/websocket");
+                ws = new WebSocket(ctx.base.replace(/^http/, "ws") + "/websocket?version=" + encodeURIComponent(ctx.bus));
             } catch (e) {
                 return poll(true);
             }

@@ -1,5 +1,5 @@
 /* live_chat visitor widget: the loader. Plain JavaScript, no framework.
- * The server prepends LIVE_CHAT_BASE, LIVE_CHAT_CHANNEL and LIVE_CHAT_WINDOW
+ * The server prepends LIVE_CHAT_BASE, LIVE_CHAT_CHANNEL, LIVE_CHAT_WINDOW and LIVE_CHAT_BUS
  * and wraps the file in a function, so nothing leaks into the page.
  * It asks /live_chat/init what the channel's rule says for this page, draws
  * the button in a shadow root, and loads the chat window on demand. */
@@ -43,7 +43,7 @@ function start() {
     document.body.appendChild(host);
     var root = host.attachShadow({ mode: "open" });
     var ctx = {
-        base: LIVE_CHAT_BASE, channel: LIVE_CHAT_CHANNEL, storeKey: storeKey, api: api,
+        base: LIVE_CHAT_BASE, channel: LIVE_CHAT_CHANNEL, bus: LIVE_CHAT_BUS, storeKey: storeKey, api: api,
         root: root, host: host, pageMode: pageMode, stored: stored,
     };
     api("/live_chat/init", { channel_id: LIVE_CHAT_CHANNEL, url: location.href }).then(function (init) {
@@ -73,6 +73,7 @@ function start() {
         var button = document.createElement("button");
         button.className = "btn";
         button.type = "button";
+        button.setAttribute("data-live-chat-button", "");
         button.textContent = o.button_text || init.strings.chat_with_us || "Chat";
         button.style.background = o.button_background_color;
         button.style.color = o.button_text_color;
