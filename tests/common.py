@@ -57,17 +57,23 @@ class RealTimeBusMixin:
 
     During tests Odoo refuses websockets, and the test cursor never commits,
     so PostgreSQL's NOTIFY that wakes the websockets up is never sent. This
-    allows websockets and wakes every open one up every 0.3 s, as the bus's
-    dispatcher does on each commit (the test cursor is shared, so they read
-    the notifications written by the requests).
+    allows websockets and, while a browser runs, wakes every open one up
+    every 0.3 s, as the bus's dispatcher does on each commit (the test
+    cursor is shared, so they read the notifications written by requests).
     """
 
     def setUp(self):
         super().setUp()
-        from odoo.addons.bus.models.bus import dispatch
         from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
         self.startPatcher(patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True))
+
+    def browser_js(self, *args, **kwargs):
+        from odoo.addons.bus.models.bus import dispatch
+
+        # The test's own cursor is not shared safely with the server's
+        # threads: write what is pending before anything runs beside it.
+        self.cr.flush()
         stop = threading.Event()
 
         def wake_up_websockets():
@@ -78,9 +84,8 @@ class RealTimeBusMixin:
 
         waker = threading.Thread(target=wake_up_websockets, name="live_chat_bus_waker", daemon=True)
         waker.start()
-
-        def stop_waker():
+        try:
+            return super().browser_js(*args, **kwargs)
+        finally:
             stop.set()
             waker.join(timeout=5)
-
-        self.addCleanup(stop_waker)
