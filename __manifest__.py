@@ -17,6 +17,7 @@ Odoo website and on any external site.
     "depends": ["mail", "bus", "website", "rating"],
     "data": [
         "security/live_chat_security.xml",
+        "security/live_chat_session_security.xml",
         "security/ir.model.access.csv",
         "security/live_chat_report_security.xml",
         "data/live_chat_data.xml",
