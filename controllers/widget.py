@@ -11,7 +11,8 @@ from datetime import timedelta
 from psycopg2 import IntegrityError, OperationalError
 
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.tools import consteq
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
@@ -319,14 +320,21 @@ class LiveChatWidgetController(http.Controller):
             "This conversation does not exist, or it is not yours."))
         # sudo: the visitor's right to the session is checked just below,
         # against its guest token or its logged-in partner.
-        session = request.env["discuss.channel"].sudo().browse(session_id).exists()
-        if not session or session.channel_type != "live_chat":
-            raise unknown
+        session = request.env["discuss.channel"].sudo().browse(session_id)
+        try:
+            if session.channel_type != "live_chat":  # reads the row: one query, no exists()
+                raise unknown
+        except MissingError:
+            raise unknown from None
         guest = partner = None
         if session.live_chat_guest_id:
-            guest = request.env["mail.guest"]._get_guest_from_token(token) if token else None
-            if not guest or guest != session.live_chat_guest_id:
+            guest = session.live_chat_guest_id
+            guest_id, _sep, secret = token.partition(guest._cookie_separator)
+            # sudo: the guest's access token is compared, never returned.
+            if guest_id != str(guest.id) or not secret or not guest.sudo().access_token \
+                    or not consteq(guest.sudo().access_token, secret):
                 raise unknown
+            guest = guest.sudo(False)
         elif session.live_chat_visitor_partner_id:
             user = request.env.user
             if user._is_public() or user.partner_id != session.live_chat_visitor_partner_id:
@@ -360,24 +368,24 @@ class LiveChatWidgetController(http.Controller):
         per_address = int(params.get_param("live_chat.rate_limit_address", 60))
         window = int(params.get_param("live_chat.rate_limit_window_seconds", 10))
         since = fields.Datetime.now() - timedelta(seconds=window)
-        cr = request.env.cr
-        cr.execute("""
-            SELECT count(*) FROM mail_message
-             WHERE model = 'discuss.channel' AND res_id = %s AND message_type = 'comment'
-               AND date >= %s AND (author_guest_id = %s OR author_id = %s)
-        """, (session.id, since, guest.id if guest else None, partner.id if partner else None))
-        too_many = cr.fetchone()[0] >= per_session
         address = request.httprequest.remote_addr
-        if not too_many and address:
-            cr.execute("""
-                SELECT count(*) FROM mail_message m
-                  JOIN discuss_channel c ON c.id = m.res_id
-                 WHERE c.live_chat_ip = %s AND c.channel_type = 'live_chat'
-                   AND m.model = 'discuss.channel' AND m.message_type = 'comment'
-                   AND m.date >= %s
-                   AND (m.author_guest_id = c.live_chat_guest_id OR m.author_id = c.live_chat_visitor_partner_id)
-            """, (address, since))
-            too_many = cr.fetchone()[0] >= per_address
+        # Both counts in one query: this runs before every visitor message.
+        request.env.cr.execute("""
+            SELECT (SELECT count(*) FROM mail_message
+                     WHERE model = 'discuss.channel' AND res_id = %(session)s AND message_type = 'comment'
+                       AND date >= %(since)s AND (author_guest_id = %(guest)s OR author_id = %(partner)s)),
+                   (SELECT count(*) FROM mail_message m
+                      JOIN discuss_channel c ON c.id = m.res_id
+                     WHERE %(address)s IS NOT NULL AND c.live_chat_ip = %(address)s
+                       AND c.channel_type = 'live_chat'
+                       AND m.model = 'discuss.channel' AND m.message_type = 'comment'
+                       AND m.date >= %(since)s
+                       AND (m.author_guest_id = c.live_chat_guest_id
+                            OR m.author_id = c.live_chat_visitor_partner_id))
+        """, {"session": session.id, "since": since, "guest": guest.id if guest else None,
+              "partner": partner.id if partner else None, "address": address})
+        in_session, from_address = request.env.cr.fetchone()
+        too_many = in_session >= per_session or from_address >= per_address
         if too_many:
             raise LiveChatError(429, "rate_limited", _(
                 "Too many messages: please wait a few seconds before sending more."))

@@ -123,6 +123,10 @@ class DiscussChannel(models.Model):
             author_id=author.id if author else None,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            # A chat message is never emailed: no reply-to address nor alias
+            # domain to look up (two queries per message saved).
+            record_alias_domain_id=False,
+            reply_to=False,
         )
 
     def _live_chat_close(self, by, notice):

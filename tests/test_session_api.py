@@ -450,6 +450,8 @@ class TestBadInput(LiveChatApiCase):
             {"session_id": self.own["session_id"]},
             {"session_id": self.own["session_id"], "guest_token": ""},
             {"session_id": self.own["session_id"], "guest_token": "garbage"},
+            {"session_id": self.own["session_id"], "guest_token": "abc|" + self.own["guest_token"].split("|")[1]},
+            {"session_id": self.own["session_id"], "guest_token": self.own["guest_token"].split("|")[0] + "|"},
             {"session_id": self.own["session_id"], "guest_token": other["guest_token"]},
             {"session_id": self.own["session_id"],
              "guest_token": self.own["guest_token"].split("|")[0] + "|wrong"},
