@@ -116,6 +116,23 @@ class TestInit(LiveChatApiCase):
         answer = self.call("/live_chat/init", init, headers={"Accept-Language": "de-DE"})
         self.assertEqual(answer["result"]["options"]["button_text"], "Shall we talk?")
 
+    def test_spanish_ships_with_the_addon(self):
+        """The widget's texts and the API's errors in Spanish, from i18n/es.po."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(["live_chat"], ["es_ES"], overwrite=True)
+        init = {"channel_id": self.channel.id, "url": "http://s.test/", "lang": "es_ES"}
+        strings = self.ok("/live_chat/init", init)["strings"]
+        self.assertEqual(strings["send"], "Enviar")
+        self.assertEqual(strings["end_confirm"], "¿Terminar esta conversación?")
+        self.assertEqual(self.ok("/live_chat/init", {**init, "lang": "en_US"})["strings"]["send"], "Send")
+        error = self.refused("/live_chat/init", {**init, "channel_id": 999999}, "unknown_channel")
+        self.assertEqual(error["message"], "Este canal de chat en vivo no existe o está cerrado.")
+        started = self.start(lang="es_ES")
+        error = self.refused("/live_chat/session/post", {
+            "session_id": started["session_id"], "guest_token": started["guest_token"], "body": " ",
+            "lang": "es_ES"}, "empty_message")
+        self.assertEqual(error["message"], "El mensaje está vacío.")
+
     def test_init_without_matching_rule_hides(self):
         self.channel.rule_ids = [Command.clear(), Command.create({"action": "show", "url_regex": "/shop"})]
         result = self.ok("/live_chat/init", {"channel_id": self.channel.id, "url": "http://site.test/blog"})
