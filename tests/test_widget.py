@@ -346,3 +346,43 @@ class TestWidgetMobile(WidgetCase):
                 throw new Error('window ' + rect.width + 'x' + rect.height + ' in ' + innerWidth + 'x' + innerHeight);
             }
         });""")
+
+
+@tagged("post_install", "-at_install")
+class TestWidgetChatbot(RealTimeBusMixin, HttpCase):
+    """The demo "Welcome bot" on the demo page, as a visitor goes through it."""
+
+    def test_visitor_goes_through_the_demo_bot_to_an_operator(self):
+        demo_operator = self.env.ref("live_chat.user_demo_operator")
+        admin = self.env.ref("base.user_admin")
+        set_presence(demo_operator, minutes_ago=0)
+        set_presence(admin, minutes_ago=45)
+        self.assertEqual(self.env.ref("website.default_website").live_chat_channel_id,
+                         self.env.ref("live_chat.live_chat_channel_demo"))
+        self.browser_js("/live-chat-demo", "(() => {" + JS_HELPERS + """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await waitFor(() => bodies().includes("Hello! I'm the Welcome Bot."), 'the bot greeting');
+            await waitFor(() => bodies().includes('What can I do for you?'), 'the question');
+            if (q('.head .title').textContent !== 'Welcome Bot') throw new Error('bot name: ' + q('.head .title').textContent);
+            if (q('.head .avatar').hidden) throw new Error('no bot avatar');
+            const choices = await waitFor(() => qa('.answers button').length === 2 && qa('.answers button'), 'the answers');
+            choices.find((b) => b.textContent === 'Talk to a person').click();
+            await waitFor(() => bodies().some((b) => b.startsWith('Sure! What is your email address')), 'the email question');
+            const input = q('.compose textarea');
+            input.value = 'not an email';
+            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+            await waitFor(() => q('.err') && q('.err').textContent.length > 0, 'the email error');
+            if (bodies().includes('not an email')) throw new Error('a bad email was sent');
+            if (input.value !== 'not an email') throw new Error('the text was lost');
+            await typeAndSend('vera@example.com');
+            await waitFor(() => bodies().includes("I'm connecting you with one of our operators."), 'the forward');
+            await waitFor(() => q('.head .title').textContent === 'Marc', 'the operator (online chat name) in the header');
+        });})();""", ready="document.readyState === 'complete'", timeout=90)
+        session = self.env["discuss.channel"].search(
+            [("channel_type", "=", "live_chat"), ("live_chat_chatbot_script_id", "!=", False)], order="id desc", limit=1)
+        self.assertEqual(session.live_chat_chatbot_script_id, self.env.ref("live_chat.chatbot_welcome_bot"))
+        self.assertEqual(session.live_chat_operator_id, demo_operator)
+        self.assertIn(demo_operator.partner_id, session.channel_member_ids.partner_id)
+        answers = self.env["live_chat.chatbot.visitor.answer"].search([("session_id", "=", session.id)])
+        self.assertEqual(answers.filtered("answer_id").answer_id, self.env.ref("live_chat.chatbot_welcome_answer_operator"))
+        self.assertEqual(answers.filtered(lambda a: a.step_type == "ask_email").value, "vera@example.com")
