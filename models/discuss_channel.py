@@ -98,6 +98,12 @@ class DiscussChannel(models.Model):
             "live_chat_url": url or False,
             "live_chat_ip": ip or False,
             "live_chat_start": fields.Datetime.now(),
+            # The values the stored computed fields would get, given here so
+            # that creating a session does not cost an UPDATE right after.
+            "group_public_id": False,
+            "live_chat_duration": 0,
+            "rating_last_value": 0,
+            "live_chat_rating": False,
         })
         session.add_members(
             partner_ids=(host | (partner or self.env["res.partner"])).ids,

@@ -12,7 +12,7 @@ class DiscussChannel(models.Model):
         "Duration (min)", compute="_compute_live_chat_duration", store=True, digits=(16, 1),
         help="Minutes from the start of the session to its end (0 while it is open).")
     live_chat_message_count = fields.Integer(
-        "Messages", compute="_compute_live_chat_message_count",
+        "Number of Messages", compute="_compute_live_chat_message_count",
         help="Messages written by the visitor, the operator or the chatbot.")
     live_chat_unread = fields.Boolean(
         "Unread", compute="_compute_live_chat_unread",
