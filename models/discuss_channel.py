@@ -4,7 +4,7 @@ from datetime import timedelta
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, Command
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -85,8 +85,18 @@ class DiscussChannel(models.Model):
         visitor_name = visitor_name or (partner.name if partner else guest.name)
         host = operator.partner_id if operator else script.bot_partner_id
         host_name = operator._get_live_chat_name() if operator else script.bot_partner_id.name
-        session = self.sudo().create({
+        members = host | (partner or self.env["res.partner"])
+        # The members are created with the channel rather than by
+        # add_members(): that one would also build the channel's info for the
+        # visitor's guest and a member list for the channel's bus subscribers,
+        # none of whom listens yet (about ten queries per session start). The
+        # public user creates it so that mail does not add the caller (a test
+        # or a logged-in visitor) as an extra member.
+        creator = self if self.env.user._is_public() else self.with_user(self.env.ref("base.public_user"))
+        session = creator.sudo().create({
             "name": f"{visitor_name}, {host_name}",
+            "channel_member_ids": [Command.create({"partner_id": member.id}) for member in members]
+                                  + ([Command.create({"partner_id": False, "guest_id": guest.id})] if guest else []),
             "channel_type": "live_chat",
             "live_chat_channel_id": channel.id,
             "live_chat_operator_id": operator.id if operator else False,
@@ -105,16 +115,28 @@ class DiscussChannel(models.Model):
             "rating_last_value": 0,
             "live_chat_rating": False,
         })
-        session.add_members(
-            partner_ids=(host | (partner or self.env["res.partner"])).ids,
-            guest_ids=guest.ids if guest else [],
-            post_joined_message=False,
-        )
+        session = self.sudo().browse(session.id)
+        session._live_chat_notify_joined(members)
         if script:
             session._chatbot_run(script._first_step())
         elif channel.welcome_message:
             session._live_chat_post(channel.welcome_message, author=operator.partner_id)
         return session
+
+    def _live_chat_notify_joined(self, partners):
+        """Tell the web clients of `partners` (users only: the operator, a
+        logged-in visitor) that they are in this session, as mail's
+        add_members() does; the operator's client opens its chat window."""
+        self.ensure_one()
+        for partner in partners:
+            user = partner.user_ids[:1]
+            if user:
+                channel = self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+                self.env["bus.bus"]._sendone(partner, "discuss.channel/joined", {
+                    "channel": channel._channel_info()[0],
+                    "invited_by_user_id": self.env.user.id,
+                    "open_chat_window": False,
+                })
 
     def _live_chat_post(self, text, *, author=None, guest=None):
         """Post plain `text` (escaped, newlines kept) as `author` (a partner)

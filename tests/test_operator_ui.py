@@ -56,6 +56,14 @@ class TestOperatorInfo(OperatorBusMixin, LiveChatCase):
         # The other operator of the channel is not disturbed.
         self.assertFalse(self.bus_notifications(self.operator_2.partner_id, "discuss.channel/joined"))
 
+    def test_session_members_are_the_operator_and_the_visitor_only(self):
+        # Created here by an internal user (the test's), who must not become
+        # a member as mail does for the creator of a channel.
+        self.assertFalse(self.env.user._is_public())
+        self.assertEqual(self.session.channel_member_ids.partner_id, self.operator.partner_id)
+        self.assertEqual(self.session.channel_member_ids.guest_id.name, "Vera")
+        self.assertEqual(len(self.session.channel_member_ids), 2)
+
     def test_new_session_is_unread_until_the_operator_reads_it(self):
         member = self.session.channel_member_ids.filtered(lambda m: m.partner_id == self.operator.partner_id)
         self.session._live_chat_post("Hello?", guest=self.session.live_chat_guest_id)
