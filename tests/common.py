@@ -6,6 +6,15 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 
+OPERATOR_GROUPS = "base.group_user,live_chat.group_live_chat_user"
+
+
+def new_operator(env, login, name, **values):
+    """An internal user in the Live Chat / User group (an operator);
+    `values` are more fields of the user, e.g. live_chat_name."""
+    return new_test_user(env, login=login, name=name, groups=OPERATOR_GROUPS, **values)
+
+
 def set_presence(user, minutes_ago):
     """Record `user`'s last activity in Odoo `minutes_ago` minutes ago, as
     the bus does when their web client reports activity."""
@@ -29,14 +38,8 @@ class LiveChatCase(TransactionCase):
             cls.env, login="lc_manager", name="Laura Manager",
             groups="base.group_user,live_chat.group_live_chat_manager",
         )
-        cls.operator = new_test_user(
-            cls.env, login="lc_operator", name="Oscar Operator",
-            groups="base.group_user,live_chat.group_live_chat_user",
-        )
-        cls.operator_2 = new_test_user(
-            cls.env, login="lc_operator2", name="Olga Operator",
-            groups="base.group_user,live_chat.group_live_chat_user",
-        )
+        cls.operator = new_operator(cls.env, "lc_operator", "Oscar Operator")
+        cls.operator_2 = new_operator(cls.env, "lc_operator2", "Olga Operator")
         cls.employee = new_test_user(
             cls.env, login="lc_employee", name="Eve Employee", groups="base.group_user",
         )

@@ -2,9 +2,9 @@ import json
 
 from odoo import Command
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import LiveChatCase, RealTimeBusMixin, set_presence
+from .common import LiveChatCase, RealTimeBusMixin, new_operator, set_presence
 
 
 class OperatorBusMixin:
@@ -98,8 +98,7 @@ class TestOperatorTours(RealTimeBusMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = new_test_user(cls.env, login="tour_operator", name="Tom Operator",
-                                     groups="base.group_user,live_chat.group_live_chat_user")
+        cls.operator = new_operator(cls.env, "tour_operator", "Tom Operator")
         cls.channel = cls.env["live_chat.channel"].create({
             "name": "Operator Tour Channel",
             "welcome_message": "Welcome from the operator tour",

@@ -9,7 +9,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import config, mute_logger
 
-from .common import set_presence
+from .common import new_operator, set_presence
 from .mmdb_writer import write_country_db
 
 BELGIAN_IP = "81.2.69.7"
@@ -22,11 +22,8 @@ class LiveChatApiCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = new_test_user(cls.env, login="api_op1", name="Oscar Operator",
-                                     groups="base.group_user,live_chat.group_live_chat_user")
-        cls.operator_2 = new_test_user(cls.env, login="api_op2", name="Olga Operator",
-                                       groups="base.group_user,live_chat.group_live_chat_user")
-        cls.operator.live_chat_name = "Oz"
+        cls.operator = new_operator(cls.env, "api_op1", "Oscar Operator", live_chat_name="Oz")
+        cls.operator_2 = new_operator(cls.env, "api_op2", "Olga Operator")
         cls.channel = cls.env["live_chat.channel"].create({
             "name": "API Support",
             "welcome_message": "Welcome! How can we help?",

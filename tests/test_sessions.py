@@ -2,9 +2,9 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import LiveChatCase
+from .common import LiveChatCase, new_operator
 
 
 @tagged("post_install", "-at_install")
@@ -17,9 +17,7 @@ class TestSessions(LiveChatCase):
         Channel = cls.env["discuss.channel"]
         cls.other_channel = cls.env["live_chat.channel"].create({
             "name": "Other Support", "user_ids": [Command.set([cls.operator_2.id])]})
-        cls.outsider = new_test_user(
-            cls.env, login="lc_outsider", name="Otto Outsider",
-            groups="base.group_user,live_chat.group_live_chat_user")
+        cls.outsider = new_operator(cls.env, "lc_outsider", "Otto Outsider")
 
         def session(channel, operator, name, country=None):
             guest = cls.env["mail.guest"].create({"name": name})

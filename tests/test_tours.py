@@ -1,15 +1,15 @@
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import new_operator
 
 
 @tagged("post_install", "-at_install")
 class TestChannelTours(HttpCase):
 
     def test_admin_creates_channel_with_rule_and_reads_widget(self):
-        tina = new_test_user(self.env, login="tina_tour", name="Tina Tour",
-                             groups="base.group_user,live_chat.group_live_chat_user")
-        new_test_user(self.env, login="theo_tour", name="Theo Tour",
-                      groups="base.group_user,live_chat.group_live_chat_user")
+        tina = new_operator(self.env, "tina_tour", "Tina Tour")
+        new_operator(self.env, "theo_tour", "Theo Tour")
         self.start_tour("/web", "live_chat_channel_admin_tour", login="admin")
         channel = self.env["live_chat.channel"].search([("name", "=", "Tour Channel")])
         self.assertEqual(len(channel), 1)
@@ -18,10 +18,7 @@ class TestChannelTours(HttpCase):
         self.assertEqual(channel.rule_ids.mapped("url_regex"), ["/shop"])
 
     def test_operator_joins_then_leaves_from_kanban(self):
-        operator = new_test_user(
-            self.env, login="tour_operator", name="Tour Operator",
-            groups="base.group_user,live_chat.group_live_chat_user",
-        )
+        operator = new_operator(self.env, "tour_operator", "Tour Operator")
         channel = self.env["live_chat.channel"].create({
             "name": "Tour Join Channel", "user_ids": [Command.clear()],
         })

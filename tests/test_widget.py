@@ -8,9 +8,9 @@ from datetime import timedelta
 import requests
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import RealTimeBusMixin, set_presence
+from .common import RealTimeBusMixin, new_operator, set_presence
 
 # Helpers evaluated in the browser: the widget lives in a shadow root, which
 # tour triggers cannot see, so the tests query it themselves.
@@ -66,9 +66,7 @@ class WidgetCase(RealTimeBusMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = new_test_user(cls.env, login="widget_op", name="Wendy Operator",
-                                     groups="base.group_user,live_chat.group_live_chat_user")
-        cls.operator.live_chat_name = "Wendy"
+        cls.operator = new_operator(cls.env, "widget_op", "Wendy Operator", live_chat_name="Wendy")
         cls.channel = cls.env["live_chat.channel"].create({
             "name": "Widget Support",
             "button_text": "Talk to Wendy",
