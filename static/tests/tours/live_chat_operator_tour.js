@@ -111,8 +111,28 @@ registry.category("web_tour.tours").add("live_chat_operator_chat_window_tour", {
             },
         },
         {
-            content: "Done",
-            trigger: "body.o_live_chat_tour_visitor_saw_reply",
+            content: "Open the Conversations menu",
+            trigger: ".o_menu_systray i[aria-label='Messages']",
+            extra_trigger: "body.o_live_chat_tour_visitor_saw_reply",
+        },
+        {
+            content: "Its Live Chat tab",
+            trigger: ".o-mail-MessagingMenu .o_live_chat_messaging_tab",
+        },
+        {
+            content: "The Live Chat tab lists the session",
+            trigger: ".o-mail-MessagingMenu .o_live_chat_messaging_tab.fw-bold",
+            extra_trigger: ".o-mail-MessagingMenu .o-mail-NotificationItem:contains(Vera Visitor)",
+            isCheck: true,
+        },
+        {
+            content: "The Channels tab",
+            trigger: ".o-mail-MessagingMenu-header button:contains(Channels)",
+        },
+        {
+            content: "Done: sessions are not among the channels",
+            trigger: ".o-mail-MessagingMenu-header button.fw-bold:contains(Channels)",
+            extra_trigger: ".o-mail-MessagingMenu:not(:has(.o-mail-NotificationItem:contains(Vera Visitor)))",
             isCheck: true,
         },
     ],
