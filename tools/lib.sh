@@ -58,43 +58,79 @@ ensure_postgres() {
     fi
 }
 
+# odoo_tree_from SRC DEST: put an Odoo source tree at DEST from SRC, which may
+# be a source tree, a git repository (with a work tree, or bare: its HEAD, else
+# its 17.0 branch) or a git URL.
+odoo_tree_from() {
+    local src="$1" dest="$2" ref
+    if [ -d "$src" ] && [ -f "$src/odoo/release.py" ]; then
+        mkdir -p "$dest" && (cd "$src" && tar -c --exclude=./.git .) | tar -x -C "$dest"
+    elif [ -d "$src" ] && git --git-dir="$src" rev-parse --git-dir >/dev/null 2>&1 \
+        || { [ -d "$src" ] && git -C "$src" rev-parse --git-dir >/dev/null 2>&1; }; then
+        local gitdir="$src"
+        git --git-dir="$src" rev-parse --git-dir >/dev/null 2>&1 || gitdir="$(git -C "$src" rev-parse --absolute-git-dir)"
+        ref=""
+        for candidate in HEAD 17.0 origin/17.0; do
+            if git --git-dir="$gitdir" show "$candidate:odoo/release.py" 2>/dev/null | grep -q "version_info = (17, 0"; then
+                ref="$candidate"; break
+            fi
+        done
+        [ -n "$ref" ] || die "ODOO_SRC=$src is a git repository without an Odoo 17.0 tree on HEAD or 17.0: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        mkdir -p "$dest" && git --git-dir="$gitdir" archive --format=tar "$ref" | tar -x -C "$dest"
+    elif [ -d "$src" ]; then
+        die "ODOO_SRC=$src is neither an Odoo source tree nor a git repository: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+    else
+        git clone -q --depth 1 --branch 17.0 "$src" "$dest" 2>/dev/null \
+            || { rm -rf "$dest"; git clone -q --depth 1 "$src" "$dest" 2>/dev/null; } \
+            || die "cannot get Odoo 17.0 from $src: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+    fi
+}
+
+# ensure_odoo: each step is checked on its own and redone when missing or
+# incomplete, so that a run interrupted anywhere is finished by the next one.
 ensure_odoo() {
-    if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null \
-        && [ -f "$LIVE_CHAT_HOME/odoo-bin" ]; then
+    local ready="$LIVE_CHAT_HOME/.odoo-ready"
+    if [ -f "$ready" ] && [ -x "$VENV/bin/python" ] && [ -f "$LIVE_CHAT_HOME/odoo-bin" ] \
+        && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null; then
         return 0
     fi
     mkdir -p "$LIVE_CHAT_HOME"
+    # 1. Odoo's source, copied to a temporary folder and moved in place only
+    #    when complete.
     if [ ! -f "$ODOO_DIR/odoo/release.py" ]; then
         local src="${ODOO_SRC:-$ODOO_SRC_DEFAULT}"
         say "installing Odoo 17.0 from $src into $ODOO_DIR"
-        rm -rf "$ODOO_DIR.tmp"
-        if [ -d "$src" ]; then
-            [ -f "$src/odoo/release.py" ] || die "ODOO_SRC=$src is not an Odoo source tree: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
-            mkdir -p "$ODOO_DIR.tmp" && (cd "$src" && tar -c --exclude=.git .) | tar -x -C "$ODOO_DIR.tmp"
-        else
-            git clone -q --depth 1 --branch 17.0 "$src" "$ODOO_DIR.tmp" 2>/dev/null \
-                || die "cannot get Odoo 17.0 from $src: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
-        fi
-        grep -q "version_info = (17, 0" "$ODOO_DIR.tmp/odoo/release.py" \
-            || die "ODOO_SRC=$src is not Odoo 17.0: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        rm -rf "$ODOO_DIR.tmp" "$ODOO_DIR"
+        odoo_tree_from "$src" "$ODOO_DIR.tmp"
+        grep -q "version_info = (17, 0" "$ODOO_DIR.tmp/odoo/release.py" 2>/dev/null \
+            || { rm -rf "$ODOO_DIR.tmp"; die "ODOO_SRC=$src is not Odoo 17.0: set ODOO_SRC to an Odoo 17.0 source tree or git URL"; }
         mv "$ODOO_DIR.tmp" "$ODOO_DIR"
     fi
-    if [ ! -x "$VENV/bin/python" ]; then
+    # 2. The virtual environment (made again when a previous run left it broken).
+    if [ -d "$VENV" ] && ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
+        rm -rf "$VENV"
+    fi
+    if [ ! -x "$VENV/bin/pip" ]; then
+        rm -rf "$VENV"
         python3 -m venv "$VENV" || die "python3 -m venv failed: install python3-venv (Python 3.10 or 3.11)"
     fi
+    # 3. Odoo's requirements: pip finishes what an interrupted run started.
     command -v pg_config >/dev/null || apt_install libpq-dev
     say "installing Odoo's Python requirements into $VENV"
     # python-ldap is only for auth_ldap and needs LDAP headers: left out.
     grep -v -i '^python-ldap' "$ODOO_DIR/requirements.txt" > "$LIVE_CHAT_HOME/requirements.txt"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$LIVE_CHAT_HOME/requirements.txt" websocket-client 2>&1 \
-        | grep -v "is ignored: it is neither" >&2; [ "${PIPESTATUS[0]}" = 0 ] \
-        || die "pip could not install Odoo's requirements: see the lines above"
-    # Make `odoo` importable from the venv without copying the tree again.
+    local pip_log="$LIVE_CHAT_HOME/pip.log"
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$LIVE_CHAT_HOME/requirements.txt" websocket-client >"$pip_log" 2>&1; then
+        grep -v "is ignored: it is neither" "$pip_log" >&2 || true
+        die "pip could not install Odoo's requirements: see the lines above ($pip_log)"
+    fi
+    # 4. Make `odoo` importable from the venv without copying the tree again.
     local site
     site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     echo "$ODOO_DIR" > "$site/odoo-17.0.pth"
-    cp "$ODOO_DIR/odoo-bin" "$LIVE_CHAT_HOME/odoo-bin"
+    cp "$ODOO_DIR/odoo-bin" "$LIVE_CHAT_HOME/odoo-bin.tmp" && mv "$LIVE_CHAT_HOME/odoo-bin.tmp" "$LIVE_CHAT_HOME/odoo-bin"
     "$VENV/bin/python" -c 'import odoo, geoip2, websocket' || die "odoo is still not importable from $VENV"
+    touch "$ready"
 }
 
 ensure_chromium() {
