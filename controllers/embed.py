@@ -17,22 +17,43 @@ _cache = {}  # file content by path: immutable once the server has started
 
 
 def widget_strings():
-    """The widget's texts, in the request's language (see the `lang` param)."""
+    """The widget's texts, in the request's language (see the `lang` param).
+    Every text the widget shows that is not the channel's own comes from here;
+    "%s" is replaced by the widget."""
     return {
-        "close": _("Close"),
-        "end_confirm": _("End this conversation?"),
+        "chat_with_us": _("Chat with us"),
+        "dismiss": _("Dismiss"),
+        "messages": _("Messages"),
+        "message": _("Message"),
+        "you": _("You"),
+        "send": _("Send"),
+        "sending": _("Sending…"),
+        "fold": _("Minimize the chat"),
+        "end_short": _("End"),
+        "end": _("End the conversation"),
+        "end_confirm": _("End this conversation? The operator will be told you left."),
+        "cancel": _("Cancel"),
         "ended": _("This conversation has ended."),
         "new_chat": _("Start a new chat"),
-        "send": _("Send"),
-        "messages": _("Messages"),
-        "you": _("You"),
-        "dismiss": _("Dismiss"),
+        "restart": _("Restart the conversation"),
+        "bot_ended": _("The bot has finished. Restart it, or start a new chat later: "
+                       "nobody reads messages written here."),
+        "bot_ended_operator": _("The bot has finished. Restart it, or start a new chat "
+                                "to talk to a person."),
+        "typing": _("%s is typing…"),
+        "seen": _("Seen"),
+        "edited": _("(edited)"),
+        "deleted": _("This message has been deleted."),
+        "new_message": _("(%s) New message"),
+        "reconnecting": _("Reconnecting…"),
         "unreachable": _("The server cannot be reached. Please try again."),
         "no_operator": _("No operator available right now. Please try again later."),
+        "too_long": _("Your message is too long: %s characters at most."),
+        "attach": _("Attach a file"),
+        "drop": _("Drop files here to send them"),
+        "file_too_large": _("This file is too large: %s at most."),
         "bad_email": _("Please type a valid email address, like name@example.com."),
         "bad_phone": _("Please type a valid phone number."),
-        "restart": _("Restart the conversation"),
-        "chat_with_us": _("Chat with us"),
         "rate_question": _("How was this conversation?"),
         "satisfied": _("Satisfied"),
         "okay": _("Okay"),
@@ -109,10 +130,20 @@ class LiveChatEmbedController(http.Controller):
                 save_session=False)
     def live_chat_direct_link(self, channel_id):
         """The page an operator sends a customer: a full-page chat."""
-        # sudo: the page only shows the name of an active channel.
+        # sudo: the page only shows the name of an active channel and the
+        # public name and logo of the company behind it.
         channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
         if not channel or not channel.active:
             raise request.not_found()
+        website = request.env["website"].sudo().search([("live_chat_channel_id", "=", channel.id)], limit=1)
+        company = website.company_id or request.env.company
+        if website.logo:
+            logo_url = f"/web/image/website/{website.id}/logo"
+        elif company.logo:
+            logo_url = f"/web/binary/company_logo?company={company.id}"
+        else:
+            logo_url = False
         return request.render("live_chat.direct_chat_page", {
             "channel": channel, "lang": (request.env.lang or "en_US").replace("_", "-"),
+            "company_name": company.name, "logo_url": logo_url,
         })

@@ -1,40 +1,69 @@
 /* live_chat visitor widget: the chat window, loaded when the visitor opens
- * the chat. Plain JavaScript; every text from the server or the visitor is
- * set with textContent, never parsed as HTML. */
+ * the chat (or at once when a conversation is going). Plain JavaScript;
+ * every text from the server or the visitor is set with textContent (or
+ * built with DOM methods for links), never parsed as HTML.
+ * No session exists until the visitor writes: the window shows init's
+ * welcome, and the first message (or bot answer) starts the session. */
 (function () {
     "use strict";
     var EMAIL_RE = /^[^@\s<>"']+@[^@\s<>"']+\.[A-Za-z]{2,}$/;
     var PHONE_RE = /^\+?[0-9 ().\-/]{6,25}$/;
     var POLL_MS = 4000;
+    var MAX = 4000;
+    var COUNT_FROM = 3500;
+    var CLIP = "M16 7v9a4 4 0 0 1-8 0V6a2.5 2.5 0 0 1 5 0v9.5a1 1 0 0 1-2 0V7";
+    var SEND = "M3 20.5 21.5 12 3 3.5V10l12 2-12 2z";
+    var C = "#875a7b";
     var CSS =
         ":host{all:initial}" +
-        ".win{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:360px;height:520px;max-height:calc(100vh - 40px);" +
+        ".win{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:370px;height:560px;max-height:calc(100vh - 40px);" +
         "display:flex;flex-direction:column;background:#fff;color:#1f1f1f;border-radius:12px;overflow:hidden;" +
         "box-shadow:0 8px 30px rgba(0,0,0,.3);font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}" +
-        ".page .win,.win.page{inset:0;width:auto;height:auto;max-height:none;border-radius:0;right:0;bottom:0}" +
-        "@media (max-width:600px){.win{inset:0;width:auto;height:auto;max-height:none;border-radius:0;right:0;bottom:0}}" +
-        ".head{display:flex;align-items:center;gap:8px;padding:12px 14px;font-weight:600;font-size:15px}" +
+        ".win.page{inset:0;width:auto;height:auto;max-height:none;border-radius:0;box-shadow:none}" +
+        ".win.in{position:absolute}" +
+        "@media (max-width:600px){.win{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}" +
+        ".head{display:flex;align-items:center;gap:8px;padding:10px 10px 10px 14px;font-weight:600;font-size:15px;flex:none}" +
         ".head .title{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
-        ".head button{border:0;background:transparent;color:inherit;font-size:20px;line-height:1;cursor:pointer;" +
-        "width:32px;height:32px;border-radius:6px}" +
-        "button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}" +
-        ".avatar{width:28px;height:28px;border-radius:50%;object-fit:cover}" +
-        ".list{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f6f8}" +
-        ".msg{max-width:80%;padding:8px 11px;border-radius:12px;background:#fff;border:1px solid #e2e2e6;" +
-        "white-space:pre-wrap;overflow-wrap:anywhere;align-self:flex-start}" +
-        ".msg.me{align-self:flex-end;background:#e7f0fe;border-color:#c9dcfb}" +
-        ".msg .who{display:block;font-size:12px;font-weight:600;color:#555;margin-bottom:2px}" +
-        ".msg.note{align-self:center;background:transparent;border:0;color:#555;font-style:italic;font-size:13px}" +
+        ".head button{border:0;background:transparent;color:inherit;line-height:1;cursor:pointer;height:32px;" +
+        "border-radius:6px;font:inherit}" +
+        ".head .fold{width:34px;font-size:22px}.head .endc{font-size:13px;padding:0 8px;border:1px solid currentColor}" +
+        ".head button:hover{background:rgba(255,255,255,.18)}" +
+        "button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}" +
+        ".avatar,.av{width:30px;height:30px;border-radius:50%;object-fit:cover;flex:none}" +
+        ".av{width:28px;height:28px;background:#d9d2dc;color:#4a3344;font:600 13px/28px system-ui,sans-serif;text-align:center}" +
+        ".conn{background:#fff4ce;color:#5c4400;padding:6px 12px;font-size:13px;text-align:center;flex:none}" +
+        ".list{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f6f6f8}" +
+        ".msg{display:flex;gap:8px;align-items:flex-end;max-width:85%;align-self:flex-start}" +
+        ".msg.me{align-self:flex-end;flex-direction:row-reverse}" +
+        ".bbl{padding:7px 11px;border-radius:12px;background:#fff;border:1px solid #e2e2e6;min-width:0;" +
+        "white-space:pre-wrap;overflow-wrap:anywhere}" +
+        ".me .bbl{background:#e7f0fe;border-color:#c9dcfb}.pending .bbl{opacity:.6}" +
+        ".meta{display:flex;gap:8px;font-size:12px;color:#5f5f66;white-space:nowrap}.who{font-weight:600}" +
+        ".bbl a{color:#1a5fb4}.body:empty{display:none}.deleted .body{font-style:italic;color:#5f5f66}" +
+        ".seen{font-size:12px;color:#5f5f66;text-align:right}" +
+        ".msg.note{align-self:center;max-width:100%;color:#555;font-style:italic;font-size:13px;white-space:pre-wrap}" +
+        ".files{display:flex;flex-direction:column;gap:4px;margin-top:4px}" +
+        ".files img{max-width:220px;max-height:220px;border-radius:8px;display:block}" +
+        ".typing{font-size:12px;color:#5f5f66;padding:0 14px;min-height:18px;background:#f6f6f8;flex:none}" +
         ".answers{display:flex;flex-wrap:wrap;gap:6px;padding:0 12px 8px;background:#f6f6f8}" +
-        ".answers button,.end button,.rate button{border:1px solid #875a7b;background:#fff;color:#5c3c54;border-radius:16px;" +
+        ".answers:empty{display:none}" +
+        ".box button,.answers button{border:1px solid " + C + ";background:#fff;color:#5c3c54;border-radius:16px;" +
         "padding:6px 12px;cursor:pointer;font:inherit}" +
-        ".err{color:#b00020;padding:0 12px;font-size:13px}.err:empty{display:none}" +
-        ".compose{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e2e6}" +
+        ".box button.main{background:" + C + ";color:#fff}" +
+        ".err{color:#b00020;padding:4px 12px 0;font-size:13px}.err:empty{display:none}" +
+        ".consent{font-size:12px;color:#5f5f66;padding:6px 12px 0;white-space:pre-wrap}" +
+        ".compose{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e2e6;align-items:flex-end;flex:none}" +
         "textarea,input{flex:1;resize:none;border:1px solid #c8c8ce;border-radius:8px;padding:8px;font:inherit;" +
         "color:#1f1f1f;background:#fff;min-width:0}" +
-        ".compose button{border:0;border-radius:8px;padding:0 14px;cursor:pointer;font:inherit;font-weight:600}" +
-        ".end,.rate{padding:12px;border-top:1px solid #e2e2e6;display:flex;flex-direction:column;gap:8px}" +
-        ".rate .choices{display:flex;gap:6px}.rate .row{display:flex;gap:6px}" +
+        ".compose button{border:0;border-radius:8px;height:38px;min-width:38px;cursor:pointer;display:flex;" +
+        "align-items:center;justify-content:center;padding:0 8px}" +
+        ".compose .attach{background:transparent;color:#5f5f66}" +
+        ".ic{width:20px;height:20px;fill:currentColor}.attach .ic{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round}" +
+        ".count{font-size:12px;color:#5f5f66;text-align:right;padding:0 12px}.count.over{color:#b00020;font-weight:600}" +
+        ".box{padding:12px;border-top:1px solid #e2e2e6;display:flex;flex-direction:column;gap:8px;flex:none}" +
+        ".row{display:flex;gap:6px;flex-wrap:wrap}" +
+        ".drop{position:absolute;inset:0;background:rgba(135,90,123,.85);color:#fff;display:flex;align-items:center;" +
+        "justify-content:center;font-size:16px;font-weight:600;pointer-events:none}" +
         "[hidden]{display:none!important}";
 
     function el(tag, className, text) {
@@ -42,32 +71,169 @@
         if (className) {
             node.className = className;
         }
-        if (text !== undefined) {
+        if (text !== undefined && text !== null) {
             node.textContent = text;
         }
         return node;
     }
 
-    function mount(ctx) {
+    function btn(className, text, label) {
+        var b = el("button", className, text);
+        b.type = "button";
+        if (label) {
+            b.setAttribute("aria-label", label);
+            b.title = label;
+        }
+        return b;
+    }
+
+    function fmt(text, value) {
+        return (text || "").replace("%s", value);
+    }
+
+    function noop() {}
+
+    // Text with its http(s) and mailto links as <a>; nothing else is a link.
+    function linkify(node, text) {
+        var re = /(?:https?:\/\/|mailto:)[^\s<>"]+/gi;
+        var last = 0;
+        var m;
+        while ((m = re.exec(text))) {
+            var url = m[0];
+            // Drop trailing punctuation, keeping a ")" that closes a "(" of the URL.
+            while (/[.,;:!?'")\]]$/.test(url)
+                && !(url.slice(-1) === ")" && url.split("(").length >= url.split(")").length)) {
+                url = url.slice(0, -1);
+            }
+            var href = null;
+            try {
+                var parsed = new URL(url);
+                if (/^(https?|mailto):$/.test(parsed.protocol)) {
+                    href = parsed.href;
+                }
+            } catch (e) {
+                href = null;
+            }
+            node.append(text.slice(last, m.index));
+            if (href) {
+                var a = el("a", "", url);
+                a.href = href;
+                a.target = "_blank";
+                a.rel = "noopener noreferrer nofollow";
+                node.append(a);
+            } else {
+                node.append(url);
+            }
+            last = m.index + url.length;
+            re.lastIndex = last;
+        }
+        node.append(text.slice(last));
+    }
+
+    // In the visitor's own locale and time zone.
+    function when(iso) {
+        var d = new Date(iso);
+        if (isNaN(d)) {
+            return "";
+        }
+        return d.toDateString() === new Date().toDateString()
+            ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+            : d.toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    }
+
+    function size(bytes) {
+        return bytes < 1024 ? bytes + " B" : bytes < 1048576 ? Math.round(bytes / 1024) + " KB"
+            : (bytes / 1048576).toFixed(1) + " MB";
+    }
+
+    var audio = null;
+
+    // Browsers allow sound only after a gesture of the visitor on the page.
+    function unlockAudio() {
+        try {
+            var AudioContext = window.AudioContext || window.webkitAudioContext;
+            audio = audio || (AudioContext && new AudioContext());
+            if (audio && audio.state === "suspended") {
+                audio.resume().catch(noop);
+            }
+        } catch (e) {
+            audio = null;
+        }
+    }
+    document.addEventListener("pointerdown", unlockAudio, true);
+    document.addEventListener("keydown", unlockAudio, true);
+
+    function beep() {
+        try {
+            if (!audio || audio.state !== "running") {
+                return false;
+            }
+            var t = audio.currentTime;
+            var osc = audio.createOscillator();
+            var gain = audio.createGain();
+            osc.frequency.value = 880;
+            gain.gain.setValueAtTime(0.0001, t);
+            gain.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
+            gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.25);
+            osc.connect(gain);
+            gain.connect(audio.destination);
+            osc.start(t);
+            osc.stop(t + 0.3);
+            return true;
+        } catch (e) {
+            return false;
+        }
+    }
+
+    var baseTitle = null;
+    var flashTimer = null;
+
+    function flashTitle(count, text) {
+        clearInterval(flashTimer);
+        if (baseTitle === null) {
+            baseTitle = document.title;
+        }
+        var on = true;
+        document.title = fmt(text, count);
+        flashTimer = setInterval(function () {
+            on = !on;
+            document.title = on ? fmt(text, count) : baseTitle;
+        }, 1000);
+    }
+
+    function restoreTitle() {
+        if (baseTitle !== null) {
+            clearInterval(flashTimer);
+            document.title = baseTitle;
+            baseTitle = null;
+        }
+    }
+
+    function mount(ctx, folded, byVisitor) {
         if (ctx.win) {
-            ctx.win.hidden = false;
+            if (!folded) {
+                ctx.unfold(byVisitor);
+            }
             return;
         }
         var root = ctx.root;
-        var o = ctx.init.options;
-        var s = ctx.init.strings || {};
-        if (ctx.button) {
-            ctx.button.remove();
-        }
-        if (ctx.bubble) {
-            ctx.bubble.remove();
-        }
+        var init = ctx.init;
+        var o = init.options || {};
+        var s = init.strings || {};
+        var host = ctx.host;
+        var uploads = o.uploads !== false;
+        var ui = ctx.load(":ui") || {};
+        var st = {
+            session: ctx.load(""), seen: {}, lastId: 0, opIds: [], closed: false, chatbot: init.chatbot || null,
+            busId: 0, queue: [], busy: false, opSeen: 0, seenSent: 0, read: ui.read || 0, open: !folded,
+            hiddenNews: 0, fresh: 0, delay: 0, wsDelay: 0, beeps: 0,
+        };
+        st.ready = !st.session;
+
         var style = el("style");
         style.textContent = CSS;
-        root.appendChild(style);
-
-        var win = el("div", "win" + (ctx.pageMode ? " page" : ""));
-        win.setAttribute("role", "dialog");
+        var win = el("div", "win" + (ctx.pageMode ? " page" : "") + (ctx.embedded ? " in" : ""));
+        win.setAttribute("role", ctx.pageMode ? "region" : "dialog");
         win.setAttribute("aria-label", o.name || "Chat");
         var head = el("div", "head");
         head.style.background = o.header_background_color;
@@ -76,269 +242,606 @@
         avatar.alt = "";
         avatar.hidden = true;
         var title = el("span", "title", o.name || "");
-        var close = el("button", "close", "\u00d7");
-        close.type = "button";
-        close.setAttribute("aria-label", s.close || "Close");
-        head.append(avatar, title, close);
+        var endChat = btn("endc", s.end_short || "End", s.end || "End the conversation");
+        endChat.hidden = true;
+        var fold = btn("fold", "\u2212", s.fold || "Minimize");
+        fold.hidden = ctx.pageMode;
+        head.append(avatar, title, endChat, fold);
+        var conn = el("div", "conn", s.reconnecting || "Reconnecting\u2026");
+        conn.setAttribute("role", "status");
+        conn.hidden = true;
         var list = el("div", "list");
         list.setAttribute("role", "log");
         list.setAttribute("aria-live", "polite");
         list.setAttribute("aria-label", s.messages || "Messages");
         list.tabIndex = 0;
+        var typing = el("div", "typing");
+        typing.setAttribute("aria-live", "polite");
         var answers = el("div", "answers");
+
+        var confirmBox = el("div", "box confirm");
+        confirmBox.hidden = true;
+        var yes = btn("main yes", s.end || "End the conversation");
+        var no = btn("no", s.cancel || "Cancel");
+        var confirmRow = el("div", "row");
+        confirmRow.append(yes, no);
+        confirmBox.append(el("span", "", s.end_confirm || "End this conversation?"), confirmRow);
+
+        var botEnd = el("div", "box botend");
+        botEnd.hidden = true;
+        var restart = btn("restart", s.restart || "Restart");
+        var botNew = btn("new", s.new_chat || "New chat");
+        var botRow = el("div", "row");
+        botRow.append(restart, botNew);
+        var botText = el("span", "");
+        botEnd.append(botText, botRow);
+
+        var rate = buildRating(ctx, s);
+        var endBox = el("div", "box end");
+        endBox.hidden = true;
+        var newChat = btn("main new", s.new_chat || "New chat");
+        endBox.append(el("span", "", s.ended || ""), newChat);
+
+        var consent = el("div", "consent", o.consent_text || "");
+        consent.hidden = !o.consent_text || !!st.session;
         var err = el("div", "err");
         err.setAttribute("role", "alert");
-        var end = el("div", "end");
-        end.hidden = true;
-        var endText = el("span", "", s.ended || "");
-        var restart = el("button", "restart", s.restart || "Restart");
-        restart.type = "button";
-        restart.hidden = true;
-        var newChat = el("button", "new", s.new_chat || "New chat");
-        newChat.type = "button";
-        end.append(endText, restart, newChat);
-        var rate = buildRating(ctx, s);
+        var count = el("div", "count");
+        count.hidden = true;
         var form = el("form", "compose");
+        var file = el("input");
+        file.type = "file";
+        file.multiple = true;
+        file.hidden = true;
+        if (o.allowed_file_types && o.allowed_file_types.length) {
+            file.accept = o.allowed_file_types.join(",");
+        }
+        var attach = btn("attach", "", s.attach || "Attach a file");
+        attach.appendChild(ctx.icon(CLIP));
+        attach.hidden = !uploads;
         var input = el("textarea");
         input.rows = 2;
         input.placeholder = o.input_placeholder || "";
-        input.setAttribute("aria-label", o.input_placeholder || s.send || "Message");
-        var send = el("button", "send", s.send || "Send");
+        input.setAttribute("aria-label", o.input_placeholder || s.message || "Message");
+        var send = el("button", "send");
         send.type = "submit";
+        send.setAttribute("aria-label", s.send || "Send");
+        send.title = s.send || "Send";
+        send.appendChild(ctx.icon(SEND));
         send.style.background = o.button_background_color;
         send.style.color = o.button_text_color;
-        form.append(input, send);
-        win.append(head, list, answers, err, rate.node, end, form);
-        root.appendChild(win);
-        ctx.host.setAttribute("data-state", "open");
-
-        var state = { session: null, seen: {}, lastId: 0, closed: false, chatbot: null, busId: 0 };
+        form.append(file, attach, input, send);
+        var drop = el("div", "drop", s.drop || "Drop files to send them");
+        drop.hidden = true;
+        win.append(head, conn, list, typing, answers, confirmBox, botEnd, rate.node, endBox, consent, err, count,
+            form, drop);
+        root.append(style, win);
         ctx.win = win;
-        ctx.state = state;
+
+        function alive() {
+            return ctx.win === win;
+        }
+
+        function setState() {
+            ctx.state(st.open ? (st.closed ? "ended" : "open") : "folded");
+        }
+
+        function saveUi() {
+            ctx.save(":ui", { open: st.open, read: st.read });
+        }
 
         function showError(message) {
             err.textContent = message || "";
         }
 
+        function auth(params) {
+            params.session_id = st.session.session_id;
+            params.guest_token = st.session.guest_token;
+            return params;
+        }
+
+        // Any call but the queued sends: tells whether the server is reachable.
         function call(route, params) {
-            showError("");
-            return ctx.api(route, params).catch(function (error) {
-                showError(error.code ? error.message : s.unreachable || error.message);
+            return ctx.api(route, params).then(function (result) {
+                net(true);
+                return result;
+            }, function (error) {
+                net(!error.network);
                 throw error;
             });
         }
 
-        function addMessage(m) {
-            if (state.seen[m.id]) {
-                return;
-            }
-            state.seen[m.id] = true;
-            state.lastId = Math.max(state.lastId, m.id);
-            var kind = m.is_notification ? "note" : m.is_visitor ? "me" : m.is_bot ? "bot" : "op";
-            var node = el("div", "msg " + kind);
-            node.setAttribute("data-id", m.id);
-            if (kind === "op" || kind === "bot") {
-                node.appendChild(el("span", "who", m.author_name));
-            }
-            node.appendChild(el("span", "body", m.body));
-            list.appendChild(node);
-            list.scrollTop = list.scrollHeight;
+        function net(ok) {
+            st.netDown = !ok;
+            conn.hidden = ok;
+            host.setAttribute("data-connection", ok ? "ok" : "reconnecting");
+            transport();
         }
 
-        function apply(result) {
-            (result.messages || []).forEach(addMessage);
-            if (result.operator_name) {
-                title.textContent = result.operator_name;
+        // ---------------------------------------------------------------
+        // Messages
+        // ---------------------------------------------------------------
+
+        function avatarOf(m) {
+            var url = m.author_avatar_url || (m.is_bot && st.chatbot && st.chatbot.avatar_url);
+            if (url) {
+                var img = el("img", "av");
+                img.alt = "";
+                img.loading = "lazy";
+                img.src = /^https?:/.test(url) ? url : ctx.base + url;
+                return img;
             }
-            state.chatbot = result.chatbot || null;
-            var bot = state.chatbot;
-            if (bot && !bot.forwarded && bot.avatar_url) {
-                avatar.src = ctx.base + bot.avatar_url;
-                avatar.hidden = false;
+            return el("span", "av", (m.author_name || "?").charAt(0).toUpperCase());
+        }
+
+        function fileUrl(att, download) {
+            var url = att.url;
+            if (!/^https?:/.test(url)) {
+                url = ctx.base + url;
+            }
+            var token = st.session && st.session.guest_token;
+            var query = [];
+            if (token) {
+                query.push("guest_token=" + encodeURIComponent(token));
+            }
+            if (download) {
+                query.push("download=1");
+            }
+            return query.length ? url + (url.indexOf("?") < 0 ? "?" : "&") + query.join("&") : url;
+        }
+
+        function render(m) {
+            var kind = m.is_notification ? "note" : m.is_visitor ? "me" : m.is_bot ? "bot" : "op";
+            var node = el("div", "msg " + kind);
+            if (m.id) {
+                node.setAttribute("data-id", m.id);
             } else {
-                avatar.hidden = true;
+                node.classList.add("pre");
             }
+            if (kind === "note") {
+                node.appendChild(el("span", "body", m.body));
+                return node;
+            }
+            var bubble = el("div", "bbl");
+            var meta = el("div", "meta");
+            meta.appendChild(el("span", "who", kind === "me" ? s.you || "You" : m.author_name));
+            if (m.date) {
+                var time = el("time", "at", when(m.date));
+                time.dateTime = m.date;
+                time.title = new Date(m.date).toLocaleString();
+                meta.appendChild(time);
+            }
+            if (m.edited && !m.deleted) {
+                meta.appendChild(el("span", "edited", s.edited || "(edited)"));
+            }
+            var body = el("div", "body");
+            if (m.deleted) {
+                node.classList.add("deleted");
+                body.textContent = s.deleted || "";
+            } else if (kind === "me") {
+                body.textContent = m.body || "";
+            } else {
+                linkify(body, m.body || "");
+            }
+            bubble.append(meta, body);
+            var atts = (!m.deleted && m.attachments) || [];
+            if (atts.length) {
+                var files = el("div", "files");
+                atts.forEach(function (att) {
+                    var a = el("a", "file");
+                    a.target = "_blank";
+                    a.rel = "noopener noreferrer nofollow";
+                    if (att.is_image) {
+                        a.href = fileUrl(att);
+                        var img = el("img");
+                        img.alt = att.name;
+                        img.loading = "lazy";
+                        img.src = fileUrl(att);
+                        img.addEventListener("load", function () {
+                            if (st.atBottom) {
+                                list.scrollTop = list.scrollHeight;
+                            }
+                        });
+                        a.appendChild(img);
+                    } else {
+                        a.href = fileUrl(att, true);
+                        a.textContent = "\ud83d\udcc4 " + att.name + " \u00b7 " + size(att.size || 0);
+                    }
+                    files.appendChild(a);
+                });
+                bubble.appendChild(files);
+            }
+            if (kind !== "me") {
+                node.appendChild(avatarOf(m));
+            }
+            node.appendChild(bubble);
+            return node;
+        }
+
+        function scrollDown(force) {
+            if (force || st.atBottom !== false) {
+                list.scrollTop = list.scrollHeight;
+            }
+        }
+        list.addEventListener("scroll", function () {
+            st.atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+        });
+
+        function addMessage(m, live) {
+            if (!m || (m.id && st.seen[m.id])) {
+                return;
+            }
+            if (m.id) {
+                st.seen[m.id] = true;
+                st.lastId = Math.max(st.lastId, m.id);
+            }
+            list.insertBefore(render(m), list.querySelector(".pending"));
+            if (m.id && !m.is_visitor && !m.is_notification) {
+                st.opIds.push(m.id);
+                showTyping("");
+                if (live !== false && m.id > st.read) {
+                    st.fresh++;
+                }
+            }
+            scrollDown(m.is_visitor);
+        }
+
+        function updateMessage(m) {
+            var old = m && m.id && list.querySelector('.msg[data-id="' + m.id + '"]');
+            if (old) {
+                list.replaceChild(render(m), old);
+                markSeen();
+            }
+        }
+
+        // "Seen" under the visitor's last message once the operator read it.
+        function markSeen(id) {
+            st.opSeen = Math.max(st.opSeen, id || 0);
+            var old = list.querySelector(".seen");
+            if (old) {
+                old.remove();
+            }
+            var mine = list.querySelectorAll(".msg.me[data-id]");
+            var last = mine[mine.length - 1];
+            if (last && st.opSeen >= +last.getAttribute("data-id")) {
+                last.querySelector(".bbl").appendChild(el("div", "seen", s.seen || "Seen"));
+            }
+        }
+
+        function showTyping(name) {
+            typing.textContent = name ? fmt(s.typing || "%s is typing\u2026", name) : "";
+            clearTimeout(st.typingTimer);
+            if (name) {
+                st.typingTimer = setTimeout(showTyping, 60000, "");
+            }
+        }
+
+        function setOperator(r) {
+            if (r.operator_name !== undefined) {
+                st.opName = r.operator_name;
+                title.textContent = r.operator_name || o.name || "";
+            }
+            if (r.operator_avatar_url !== undefined) {
+                st.opAvatar = r.operator_avatar_url;
+            }
+            headAvatar();
+        }
+
+        function headAvatar() {
+            var bot = st.chatbot;
+            var url = bot && !bot.forwarded ? bot.avatar_url : st.opAvatar;
+            avatar.hidden = !url;
+            if (url) {
+                avatar.src = /^https?:/.test(url) ? url : ctx.base + url;
+            }
+        }
+
+        function step() {
+            var bot = st.chatbot;
+            return bot && !bot.forwarded && bot.step;
+        }
+
+        function botEnded() {
+            var bot = st.chatbot;
+            return !!(st.session && bot && bot.ended && !bot.forwarded);
+        }
+
+        function updateBot(bot) {
+            st.chatbot = bot || null;
+            headAvatar();
             answers.textContent = "";
-            var step = bot && bot.step;
-            if (step && step.type === "question") {
-                step.answers.forEach(function (answer) {
-                    var b = el("button", "answer", answer.name);
-                    b.type = "button";
+            var current = step();
+            if (current && current.type === "question" && !st.closed) {
+                (current.answers || []).forEach(function (answer) {
+                    var b = btn("answer", answer.name);
                     b.addEventListener("click", function () {
-                        call("/live_chat/chatbot/answer", auth({ answer_id: answer.id, after_id: state.lastId }))
-                            .then(apply, function () {});
+                        answers.textContent = "";
+                        enqueue({ answer: answer.id, text: answer.name });
                     });
                     answers.appendChild(b);
                 });
             }
-            input.inputMode = step && step.type === "ask_email" ? "email" : step && step.type === "ask_phone" ? "tel" : "text";
-            restart.hidden = !(bot && bot.ended && !bot.forwarded);
-            end.hidden = !state.closed && restart.hidden;
-            endText.hidden = !state.closed;
-            newChat.hidden = !state.closed;
-            if (result.closed && !state.closed) {
-                setClosed();
-            }
+            input.inputMode = current && current.type === "ask_email" ? "email"
+                : current && current.type === "ask_phone" ? "tel" : "text";
+            var ended = botEnded() && !st.closed;
+            botEnd.hidden = !ended;
+            botText.textContent = init.operator_available ? s.bot_ended_operator || "" : s.bot_ended || "";
+            form.hidden = st.closed || ended;
         }
 
-        function auth(params) {
-            params.session_id = state.session.session_id;
-            params.guest_token = state.session.guest_token;
-            return params;
-        }
-
-        function setClosed() {
-            state.closed = true;
-            input.disabled = send.disabled = true;
-            end.hidden = false;
-            endText.hidden = newChat.hidden = false;
-            restart.hidden = true;
-            answers.textContent = "";
-            ctx.host.setAttribute("data-state", "ended");
-            rate.show(state);
-            stopTransport();
-        }
-
-        function refresh() {
-            if (!state.session || state.refreshing) {
+        // What every answer about the session carries.
+        function apply(r, live) {
+            if (!r || !alive()) {
                 return;
             }
-            state.refreshing = true;
-            ctx.api("/live_chat/session/messages", auth({ after_id: state.lastId }))
-                .then(apply, function (error) {
-                    if (error.code === "unknown_session") {
-                        forget();
-                    }
+            (r.messages || []).forEach(function (m) {
+                addMessage(m, live);
+            });
+            setOperator(r);
+            if ("chatbot" in r) {
+                updateBot(r.chatbot);
+            }
+            markSeen(r.seen_message_id);
+            if (r.typing !== undefined && (!ws || ws.readyState !== 1)) {
+                var t = r.typing;
+                showTyping(t ? t.author_name || (typeof t === "string" ? t : st.opName) : "");
+            }
+            if (r.closed && !st.closed) {
+                setClosed();
+            }
+            news();
+        }
+
+        // New operator or bot messages: badge, title, sound, seen.
+        function news() {
+            var fresh = st.fresh;
+            st.fresh = 0;
+            if (fresh && (!st.open || document.hidden)) {
+                if (o.sound !== false && beep()) {
+                    host.setAttribute("data-beeps", ++st.beeps);
+                }
+                if (document.hidden) {
+                    st.hiddenNews += fresh;
+                    flashTitle(st.hiddenNews, s.new_message || "(%s) New message");
+                }
+            }
+            read();
+        }
+
+        function unread() {
+            return st.opIds.filter(function (id) {
+                return id > st.read;
+            }).length;
+        }
+
+        function read() {
+            if (st.open && !document.hidden) {
+                st.hiddenNews = 0;
+                restoreTitle();
+                if (st.lastId > st.read) {
+                    st.read = st.lastId;
+                    saveUi();
+                }
+                var lastOp = st.opIds[st.opIds.length - 1] || 0;
+                if (st.session && !st.closed && lastOp > st.seenSent) {
+                    st.seenSent = st.lastId;
+                    call("/live_chat/session/seen", auth({ message_id: st.lastId })).catch(noop);
+                }
+            }
+            var n = st.open ? 0 : unread();
+            ctx.badge(n);
+            host.setAttribute("data-unread", n);
+        }
+
+        function onVisibility() {
+            if (!alive()) {
+                return document.removeEventListener("visibilitychange", onVisibility);
+            }
+            read();
+        }
+        document.addEventListener("visibilitychange", onVisibility);
+
+        // ---------------------------------------------------------------
+        // Sending: one queue, in order, kept across network failures
+        // ---------------------------------------------------------------
+
+        function pendingNode(text) {
+            var node = el("div", "msg me pending");
+            var bubble = el("div", "bbl");
+            var meta = el("div", "meta");
+            meta.append(el("span", "who", s.you || "You"), el("span", "at", s.sending || "\u2026"));
+            bubble.append(meta, el("div", "body", text));
+            node.appendChild(bubble);
+            list.appendChild(node);
+            scrollDown(true);
+            return node;
+        }
+
+        function enqueue(item) {
+            if (item.node !== null) {
+                item.node = pendingNode(item.label || item.text);
+            }
+            st.queue.push(item);
+            if (!st.session) {
+                consent.hidden = true;
+            }
+            pump();
+        }
+
+        function started(r) {
+            st.session = { session_id: r.session_id, guest_token: r.guest_token };
+            ctx.save("", st.session);
+            if (r.guest_token) {
+                ctx.save(":guest", r.guest_token);
+            }
+            list.querySelectorAll(".pre").forEach(function (node) {
+                node.remove();
+            });
+            endChat.hidden = false;
+            apply(r);
+            addMessage(r.message);
+            connect();
+        }
+
+        function landed(item, messages) {
+            return messages.some(function (m) {
+                return m.is_visitor && m.id > item.after && ((m.body || "").trim() === item.text
+                    || (m.attachments || []).some(function (att) {
+                        return att.name === item.text;
+                    }));
+            });
+        }
+
+        function perform(item) {
+            if (!st.session) {
+                var params = {
+                    channel_id: ctx.channel, url: location.href, guest_token: ctx.load(":guest") || undefined,
+                };
+                if (item.answer) {
+                    params.answer_id = item.answer;
+                } else {
+                    params.body = item.body;
+                }
+                return ctx.api("/live_chat/session/start", params).then(started);
+            }
+            // After a network failure the request may have reached the
+            // server: look before sending it again, so nothing is doubled.
+            var check = item.tried
+                ? ctx.api("/live_chat/session/messages", auth({ after_id: item.after })).then(function (r) {
+                    apply(r);
+                    return landed(item, r.messages || []);
                 })
-                .then(function () {
-                    state.refreshing = false;
-                });
-        }
-
-        // Real time: Odoo's bus websocket, subscribed as the visitor's guest;
-        // any news on our session triggers a fetch of the new messages.
-        // When the websocket cannot connect, poll instead.
-        var ws = null;
-        var pollTimer = null;
-        var retryTimer = null;
-
-        function poll(on) {
-            clearInterval(pollTimer);
-            pollTimer = on ? setInterval(refresh, POLL_MS) : null;
-            ctx.host.setAttribute("data-transport", on ? "polling" : "websocket");
-        }
-
-        function connect() {
-            if (state.closed || window.LIVE_CHAT_NO_WEBSOCKET || !window.WebSocket) {
-                return poll(!state.closed);
-            }
-            try {
-                ws = new WebSocket(ctx.base.replace(/^http/, "ws") + "/websocket?version=" + encodeURIComponent(ctx.bus));
-            } catch (e) {
-                return poll(true);
-            }
-            ws.onopen = function () {
-                var channels = state.session.guest_token ? ["mail.guest_" + state.session.guest_token] : [];
-                ws.send(JSON.stringify({ event_name: "subscribe", data: { channels: channels, last: state.busId } }));
-                poll(false);
-                refresh();
-            };
-            ws.onmessage = function (event) {
-                var news = false;
-                JSON.parse(event.data).forEach(function (notification) {
-                    state.busId = Math.max(state.busId, notification.id);
-                    var payload = notification.message && notification.message.payload;
-                    if (payload && payload.id === state.session.session_id) {
-                        news = true;
+                : Promise.resolve(false);
+            return check.then(function (done) {
+                if (done) {
+                    return null;
+                }
+                if (item.file) {
+                    var data = new FormData();
+                    data.append("session_id", st.session.session_id);
+                    if (st.session.guest_token) {
+                        data.append("guest_token", st.session.guest_token);
+                    }
+                    data.append("file", item.file, item.file.name);
+                    return ctx.api("/live_chat/session/upload", data).then(function (r) {
+                        addMessage(r.message);
+                    });
+                }
+                if (item.answer) {
+                    return ctx.api("/live_chat/chatbot/answer", auth({ answer_id: item.answer, after_id: st.lastId }))
+                        .then(apply);
+                }
+                return ctx.api("/live_chat/session/post", auth({ body: item.body })).then(function (r) {
+                    addMessage(r.message);
+                    if ("chatbot" in r) {
+                        updateBot(r.chatbot);
+                    }
+                    if (r.chatbot || !ws || ws.readyState !== 1) {
+                        refresh();
                     }
                 });
-                if (news) {
+            });
+        }
+
+        function pump() {
+            if (st.busy || !st.ready || !st.queue.length || !alive()) {
+                return;
+            }
+            var item = st.queue[0];
+            if (!item.tried) {
+                item.after = st.lastId;
+            }
+            st.busy = true;
+            clearTimeout(st.retry);
+            perform(item).then(function () {
+                st.busy = false;
+                st.queue.shift();
+                if (item.node) {
+                    item.node.remove();
+                }
+                st.delay = 0;
+                net(true);
+                markSeen();
+                news();
+                pump();
+            }, function (error) {
+                st.busy = false;
+                if (!alive()) {
+                    return;
+                }
+                if (error.network) {
+                    // Keep it, tell the visitor, try again a bit later.
+                    item.tried = true;
+                    net(false);
+                    st.delay = Math.min((st.delay || 1000) * 2, 15000);
+                    st.retry = setTimeout(pump, st.delay);
+                    return;
+                }
+                // Refused (no operator, too long, too many...): the typed
+                // text goes back to the input, the server's sentence shows.
+                net(true);
+                var back = st.queue.filter(function (i) {
+                    return i.body && !i.fromFile;
+                }).map(function (i) {
+                    return i.body;
+                }).join("\n");
+                st.queue.forEach(function (i) {
+                    if (i.node) {
+                        i.node.remove();
+                    }
+                });
+                st.queue = [];
+                if (back) {
+                    input.value = back + (input.value ? "\n" + input.value : "");
+                    counter();
+                }
+                showError(error.message);
+                consent.hidden = !o.consent_text || !!st.session;
+                updateBot(st.chatbot);
+                if (error.code === "unknown_session") {
+                    ctx.save("", null);
+                } else if (st.session) {
                     refresh();
                 }
-            };
-            ws.onclose = function () {
-                ws = null;
-                if (!state.closed) {
-                    poll(true);
-                    retryTimer = setTimeout(connect, 10000);
+            });
+        }
+
+        function sendFiles(files) {
+            showError("");
+            Array.prototype.forEach.call(files, function (f) {
+                if (o.max_file_bytes && f.size > o.max_file_bytes) {
+                    return showError(fmt(s.file_too_large || "%s", size(o.max_file_bytes)));
                 }
-            };
-        }
-
-        function stopTransport() {
-            poll(false);
-            clearTimeout(retryTimer);
-            if (ws) {
-                ws.onclose = null;
-                ws.close();
-                ws = null;
-            }
-        }
-
-        function remember(session) {
-            state.session = session;
-            localStorage.setItem(ctx.storeKey, JSON.stringify(session));
-            if (session.guest_token) {
-                localStorage.setItem(ctx.storeKey + ":guest", session.guest_token);
-            }
-        }
-
-        function forget() {
-            localStorage.removeItem(ctx.storeKey);
-        }
-
-        function begin() {
-            var previous = ctx.stored();
-            if (previous) {
-                state.session = previous;
-                return ctx.api("/live_chat/session/messages", auth({ after_id: 0 })).then(function (result) {
-                    apply(result);
-                    connect();
-                }, function (error) {
-                    if (error.code === "unknown_session") {
-                        forget();
-                        state.session = null;
-                        return begin();
-                    }
-                    showError(s.unreachable);
-                });
-            }
-            return call("/live_chat/session/start", {
-                channel_id: ctx.channel,
-                url: location.href,
-                guest_token: localStorage.getItem(ctx.storeKey + ":guest") || undefined,
-            }).then(function (result) {
-                remember({ session_id: result.session_id, guest_token: result.guest_token });
-                apply(result);
-                connect();
-            }, function (error) {
-                input.disabled = send.disabled = true;
-                showError(error.message);
+                if (!st.session && !st.queue.length) {
+                    // The file's name starts the conversation (see CONTRACT_NOTES).
+                    enqueue({ body: f.name, text: f.name, node: null, fromFile: true });
+                }
+                enqueue({ file: f, text: f.name, label: "\ud83d\udcce " + f.name + " \u00b7 " + size(f.size) });
             });
         }
 
         form.addEventListener("submit", function (event) {
             event.preventDefault();
             var text = input.value;
-            if (!text.trim() || !state.session || state.closed) {
+            if (!text.trim() || st.closed || botEnded()) {
                 return;
             }
-            var step = state.chatbot && state.chatbot.step;
-            if (step && step.type === "ask_email" && !EMAIL_RE.test(text.trim())) {
+            if (text.length > MAX) {
+                return showError(fmt(s.too_long || "%s", MAX.toLocaleString()));
+            }
+            var current = step();
+            if (current && current.type === "ask_email" && !EMAIL_RE.test(text.trim())) {
                 return showError(s.bad_email);
             }
-            if (step && step.type === "ask_phone" && !PHONE_RE.test(text.trim())) {
+            if (current && current.type === "ask_phone" && !PHONE_RE.test(text.trim())) {
                 return showError(s.bad_phone);
             }
-            send.disabled = true;
-            call("/live_chat/session/post", auth({ body: text })).then(function (result) {
-                input.value = "";
-                addMessage(result.message);
-                refresh();
-            }, function () {}).then(function () {
-                send.disabled = state.closed;
-                input.focus();
-            });
+            showError("");
+            input.value = "";
+            counter();
+            typingSend(false);
+            enqueue({ body: text, text: text.trim() });
+            input.focus();
         });
         input.addEventListener("keydown", function (event) {
             if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -346,54 +849,380 @@
                 form.requestSubmit();
             }
         });
-        close.addEventListener("click", function () {
-            if (state.closed || !state.session) {
-                forget();
-                stopTransport();
-                return ctx.pageMode ? null : ctx.host.remove();
-            }
-            if (!window.confirm(s.end_confirm || "End this conversation?")) {
+
+        function counter() {
+            var n = input.value.length;
+            count.hidden = n < COUNT_FROM;
+            count.textContent = n.toLocaleString() + " / " + MAX.toLocaleString();
+            count.classList.toggle("over", n > MAX);
+        }
+
+        // The visitor's typing, for the operator: at most once per 3 s.
+        function typingSend(on) {
+            if (!st.session || st.closed) {
                 return;
             }
+            var now = Date.now();
+            clearTimeout(st.typingStop);
+            if (on) {
+                st.typingStop = setTimeout(typingSend, 5000, false);
+                if (st.typingOn && now - st.typingAt < 3000) {
+                    return;
+                }
+                st.typingAt = now;
+            } else if (!st.typingOn) {
+                return;
+            }
+            st.typingOn = on;
+            ctx.api("/live_chat/session/typing", auth({ typing: on })).then(function (r) {
+                if (!on && r && r.throttled) {
+                    // The server takes one call per 2 s: say "stopped" again.
+                    setTimeout(function () {
+                        if (!st.typingOn && alive()) {
+                            ctx.api("/live_chat/session/typing", auth({ typing: false })).catch(noop);
+                        }
+                    }, 2100);
+                }
+            }, noop);
+        }
+
+        input.addEventListener("input", function () {
+            counter();
+            typingSend(!!input.value.trim());
+        });
+        input.addEventListener("paste", function (event) {
+            var files = event.clipboardData && event.clipboardData.files;
+            if (uploads && files && files.length && !st.closed) {
+                event.preventDefault();
+                sendFiles(files);
+            }
+        });
+        attach.addEventListener("click", function () {
+            file.click();
+        });
+        file.addEventListener("change", function () {
+            sendFiles(file.files);
+            file.value = "";
+        });
+
+        function dragged(event) {
+            return uploads && !st.closed && !botEnded() && event.dataTransfer
+                && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
+        }
+        win.addEventListener("dragover", function (event) {
+            if (dragged(event)) {
+                event.preventDefault();
+                drop.hidden = false;
+            }
+        });
+        win.addEventListener("dragleave", function (event) {
+            if (!win.contains(event.relatedTarget)) {
+                drop.hidden = true;
+            }
+        });
+        win.addEventListener("drop", function (event) {
+            drop.hidden = true;
+            if (dragged(event)) {
+                event.preventDefault();
+                sendFiles(event.dataTransfer.files);
+            }
+        });
+
+        // ---------------------------------------------------------------
+        // Real time: Odoo's bus websocket, subscribed as the visitor's
+        // guest; it carries only live_chat/* notifications for visitors.
+        // Polling when it cannot connect, or while the server is away.
+        // ---------------------------------------------------------------
+        var ws = null;
+        var pollTimer = null;
+
+        function transport() {
+            var want = !!st.session && !st.closed && (!ws || ws.readyState !== 1 || st.netDown);
+            if (want && !pollTimer) {
+                pollTimer = setInterval(refresh, POLL_MS);
+            } else if (!want && pollTimer) {
+                clearInterval(pollTimer);
+                pollTimer = null;
+            }
+            if (st.session) {
+                host.setAttribute("data-transport", ws && ws.readyState === 1 ? "websocket" : "polling");
+            }
+        }
+
+        function refresh() {
+            if (!st.session || st.refreshing || !alive()) {
+                return;
+            }
+            st.refreshing = true;
+            call("/live_chat/session/messages", auth({ after_id: st.lastId })).then(apply, function (error) {
+                if (error.code === "unknown_session") {
+                    ctx.save("", null);
+                }
+            }).then(function () {
+                st.refreshing = false;
+                if (st.netDown === false) {
+                    pump();
+                }
+            });
+        }
+
+        function onBus(n) {
+            st.busId = Math.max(st.busId, n.id || 0);
+            var type = n.message && n.message.type;
+            var p = n.message && n.message.payload;
+            if (!p || !st.session || p.session_id !== st.session.session_id) {
+                return;
+            }
+            if (type === "live_chat/message") {
+                addMessage(p.message);
+                markSeen();
+                news();
+            } else if (type === "live_chat/message_update") {
+                updateMessage(p.message);
+            } else if (type === "live_chat/seen") {
+                markSeen(p.message_id);
+            } else if (type === "live_chat/typing") {
+                showTyping(p.typing ? p.author_name || st.opName : "");
+            } else if (type === "live_chat/closed") {
+                refresh();
+                setClosed();
+            } else if (type === "live_chat/operator") {
+                setOperator(p);
+            }
+        }
+
+        function connect() {
+            if (!st.session || st.closed || ws || !alive()) {
+                return;
+            }
+            if (window.LIVE_CHAT_NO_WEBSOCKET || !window.WebSocket) {
+                return transport();
+            }
+            try {
+                ws = new WebSocket(ctx.base.replace(/^http/, "ws") + "/websocket?version=" + encodeURIComponent(ctx.bus));
+            } catch (e) {
+                ws = null;
+                return transport();
+            }
+            ws.onopen = function () {
+                var token = st.session.guest_token;
+                ws.send(JSON.stringify({
+                    event_name: "subscribe", data: { channels: token ? ["mail.guest_" + token] : [], last: st.busId },
+                }));
+                st.wsDelay = 0;
+                transport();
+                refresh(); // what came while it was closed
+            };
+            ws.onmessage = function (event) {
+                try {
+                    JSON.parse(event.data).forEach(onBus);
+                } catch (e) {
+                    // not for us
+                }
+            };
+            ws.onclose = function () {
+                ws = null;
+                if (!alive() || st.closed) {
+                    return;
+                }
+                transport();
+                refresh(); // tells at once whether the server is away
+                st.wsDelay = Math.min((st.wsDelay || 500) * 2, 15000);
+                st.wsTimer = setTimeout(connect, st.wsDelay);
+            };
+        }
+
+        function onOnline() {
+            if (!alive()) {
+                return window.removeEventListener("online", onOnline);
+            }
+            clearTimeout(st.wsTimer);
+            connect();
+            pump();
+            refresh();
+        }
+        window.addEventListener("online", onOnline);
+
+        function stopTransport() {
+            clearInterval(pollTimer);
+            pollTimer = null;
+            clearTimeout(st.wsTimer);
+            clearTimeout(st.retry);
+            if (ws) {
+                ws.onclose = null;
+                ws.close();
+                ws = null;
+            }
+        }
+
+        // ---------------------------------------------------------------
+        // Fold, end, new chat
+        // ---------------------------------------------------------------
+
+        function setClosed() {
+            if (st.closed) {
+                return;
+            }
+            st.closed = true;
+            input.disabled = send.disabled = true;
+            form.hidden = consent.hidden = endChat.hidden = confirmBox.hidden = botEnd.hidden = true;
+            answers.textContent = "";
+            showTyping("");
+            st.queue.forEach(function (i) {
+                if (i.node) {
+                    i.node.remove();
+                }
+            });
+            st.queue = [];
+            endBox.hidden = false;
+            rate.show(st, auth, call);
+            setState();
+            stopTransport();
+            transport();
+        }
+
+        function doFold() {
+            if (ctx.pageMode || !st.open) {
+                return;
+            }
+            st.open = false;
+            win.hidden = true;
+            confirmBox.hidden = true;
+            if (st.closed) {
+                // Ended: the button stays and starts a new chat.
+                ctx.save("", null);
+            }
+            saveUi();
+            ctx.showButton(true);
+            setState();
+            read();
+            if (ctx.button) {
+                ctx.button.focus();
+            }
+        }
+
+        ctx.unfold = function (byVisitor) {
+            if (st.closed && !ctx.pageMode) {
+                return reset();
+            }
+            st.open = true;
+            win.hidden = false;
+            ctx.showButton(false);
+            saveUi();
+            setState();
+            read();
+            scrollDown(true);
+            if (byVisitor) {
+                input.focus();
+            }
+        };
+
+        function reset() {
+            stopTransport();
+            ctx.save("", null);
+            st.queue = [];
+            style.remove();
+            win.remove();
+            ctx.win = null;
+            mount(ctx, false, true);
+        }
+
+        fold.addEventListener("click", doFold);
+        win.addEventListener("keydown", function (event) {
+            if (event.key === "Escape") {
+                if (!confirmBox.hidden) {
+                    confirmBox.hidden = true;
+                    endChat.focus();
+                } else {
+                    doFold();
+                }
+            }
+        });
+        endChat.addEventListener("click", function () {
+            confirmBox.hidden = false;
+            yes.focus();
+        });
+        no.addEventListener("click", function () {
+            confirmBox.hidden = true;
+            input.focus();
+        });
+        yes.addEventListener("click", function () {
+            yes.disabled = true;
             call("/live_chat/session/close", auth({})).then(function () {
                 refresh();
                 setClosed();
-            }, function () {});
+            }, function (error) {
+                showError(error.network ? "" : error.message);
+            }).then(function () {
+                yes.disabled = false;
+                confirmBox.hidden = true;
+            });
         });
         restart.addEventListener("click", function () {
-            call("/live_chat/chatbot/restart", auth({ after_id: state.lastId })).then(apply, function () {});
+            call("/live_chat/chatbot/restart", auth({ after_id: st.lastId })).then(apply, function (error) {
+                showError(error.message);
+            });
         });
-        newChat.addEventListener("click", function () {
-            forget();
-            stopTransport();
-            win.remove();
-            style.remove();
-            ctx.win = null;
-            mount(ctx);
+        // After the bot's end: leave this conversation, start a new one.
+        botNew.addEventListener("click", function () {
+            call("/live_chat/session/close", auth({})).catch(noop).then(reset);
         });
-        ctx.state.rateApi = call;
-        ctx.state.auth = auth;
-        begin();
-        input.focus();
+        newChat.addEventListener("click", reset);
+
+        // ---------------------------------------------------------------
+        // Start
+        // ---------------------------------------------------------------
+        win.hidden = folded;
+        ctx.showButton(folded);
+        setState();
+        saveUi(); // open or folded, the next page shows it the same way
+        if (st.session) {
+            endChat.hidden = false;
+            call("/live_chat/session/messages", auth({ after_id: 0 })).then(function (r) {
+                apply(r, false);
+                st.ready = true;
+                connect();
+                pump();
+            }, function (error) {
+                if (error.code === "unknown_session") {
+                    return reset();
+                }
+                st.ready = true;
+                showError(error.network ? "" : error.message);
+                transport();
+            });
+        } else {
+            var welcome = init.welcome || (o.welcome_message
+                ? [{ id: null, author_name: o.name, body: o.welcome_message, is_visitor: false }] : []);
+            welcome.forEach(function (m) {
+                addMessage(m, false);
+            });
+            updateBot(st.chatbot);
+            read();
+        }
+        if (!folded && byVisitor) {
+            input.focus();
+        }
     }
 
     // The end screen: "How was this conversation?" and the transcript.
     function buildRating(ctx, s) {
-        var node = el("div", "rate");
+        var node = el("div", "box rate");
         node.hidden = true;
+        var api = null;
         var question = el("span", "q", s.rate_question || "How was this conversation?");
-        var choices = el("div", "choices");
+        var choices = el("div", "row choices");
         var chosen = null;
         [["satisfied", "\ud83d\ude0a", s.satisfied], ["okay", "\ud83d\ude10", s.okay],
             ["dissatisfied", "\ud83d\ude41", s.dissatisfied]].forEach(function (choice) {
-            var b = el("button", "choice", choice[1] + " " + (choice[2] || choice[0]));
-            b.type = "button";
+            var b = btn("choice", choice[1] + " " + (choice[2] || choice[0]));
             b.setAttribute("data-rating", choice[0]);
             b.setAttribute("aria-pressed", "false");
             b.addEventListener("click", function () {
                 chosen = choice[0];
                 choices.querySelectorAll("button").forEach(function (other) {
                     other.setAttribute("aria-pressed", String(other === b));
+                    other.classList.toggle("main", other === b);
                 });
             });
             choices.appendChild(b);
@@ -402,11 +1231,10 @@
         comment.rows = 2;
         comment.maxLength = 1000;
         comment.placeholder = s.comment || "Comment (optional)";
+        comment.setAttribute("aria-label", comment.placeholder);
         var rateRow = el("div", "row");
-        var submit = el("button", "submit-rating", s.send_rating || "Send");
-        submit.type = "button";
-        var skip = el("button", "skip", s.skip || "Skip");
-        skip.type = "button";
+        var submit = btn("main submit-rating", s.send_rating || "Send");
+        var skip = btn("skip", s.skip || "Skip");
         rateRow.append(submit, skip);
         var thanks = el("span", "thanks", s.thanks || "Thank you for your feedback!");
         thanks.hidden = true;
@@ -415,40 +1243,42 @@
         email.type = "email";
         email.placeholder = s.transcript || "Send me the transcript";
         email.setAttribute("aria-label", s.transcript || "Send me the transcript");
-        var mail = el("button", "send-transcript", s.send || "Send");
-        mail.type = "button";
+        var mail = btn("send-transcript", s.send || "Send");
         mailRow.append(email, mail);
         var mailDone = el("span", "mail-done");
         node.append(question, choices, comment, rateRow, thanks, mailRow, mailDone);
 
-        submit.addEventListener("click", function () {
-            if (!chosen) {
-                return;
-            }
-            var state = ctx.state;
-            state.rateApi("/live_chat/session/rate", state.auth({ rating: chosen, comment: comment.value }))
-                .then(function () {
-                    question.hidden = choices.hidden = comment.hidden = rateRow.hidden = true;
-                    thanks.hidden = false;
-                }, function () {});
-        });
-        skip.addEventListener("click", function () {
+        function hideRating() {
             question.hidden = choices.hidden = comment.hidden = rateRow.hidden = true;
+        }
+        submit.addEventListener("click", function () {
+            if (chosen) {
+                api.call("/live_chat/session/rate", api.auth({ rating: chosen, comment: comment.value }))
+                    .then(function () {
+                        hideRating();
+                        thanks.hidden = false;
+                    }, function (error) {
+                        mailDone.textContent = error.network ? s.unreachable || "" : error.message;
+                    });
+            }
         });
+        skip.addEventListener("click", hideRating);
         mail.addEventListener("click", function () {
             var value = email.value.trim();
             if (!EMAIL_RE.test(value)) {
                 mailDone.textContent = s.bad_email || "";
                 return;
             }
-            var state = ctx.state;
-            state.rateApi("/live_chat/session/transcript", state.auth({ email: value })).then(function () {
+            api.call("/live_chat/session/transcript", api.auth({ email: value })).then(function () {
                 mailDone.textContent = (s.transcript_sent || "Sent to") + " " + value;
-            }, function () {});
+            }, function (error) {
+                mailDone.textContent = error.network ? s.unreachable || "" : error.message;
+            });
         });
         return {
             node: node,
-            show: function () {
+            show: function (state, auth, call) {
+                api = { auth: auth, call: call };
                 node.hidden = false;
             },
         };
