@@ -22,7 +22,7 @@ class LiveChatFeedbackController(http.Controller):
         if not isinstance(choice, str) or choice not in RATING_VALUES:
             raise LiveChatError(400, "bad_rating", _(
                 "The rating must be “satisfied”, “okay” or “dissatisfied”."))
-        comment = _text_param(params, "comment", MAX_COMMENT, required=False)
+        comment = _text_param(params, "comment", MAX_COMMENT, _("Your comment"), required=False)
         if session._live_chat_rating_record():
             raise LiveChatError(409, "already_rated", _("You have already rated this conversation."))
         session._live_chat_rate(choice, comment, guest=guest, partner=partner)
@@ -33,7 +33,7 @@ class LiveChatFeedbackController(http.Controller):
     def live_chat_session_transcript(self, params):
         """Queue the conversation by email to the address the visitor typed."""
         session, _guest, _partner = self._get_session(params)
-        email = _text_param(params, "email", MAX_EMAIL).strip()
+        email = _text_param(params, "email", MAX_EMAIL, _("The email address")).strip()
         if not single_email_re.fullmatch(email):
             raise LiveChatError(400, "bad_email", _("Please enter a valid email address, like name@example.com."))
         if session.live_chat_transcript_count >= MAX_TRANSCRIPTS:

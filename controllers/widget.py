@@ -6,6 +6,9 @@ and a body accepted as text/plain to spare browsers a CORS preflight.
 """
 import json
 import logging
+import os
+import re
+import unicodedata
 from datetime import timedelta
 
 from psycopg2 import IntegrityError, OperationalError
@@ -13,7 +16,13 @@ from psycopg2 import IntegrityError, OperationalError
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import consteq
+from odoo.tools.mimetypes import guess_mimetype
+from odoo.tools.misc import formatLang
 from odoo.http import request
+from werkzeug.datastructures import FileStorage
+
+from ..models.discuss_channel import INLINE_IMAGE_TYPES
+from ..models.live_chat_channel import is_forbidden_type
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +30,9 @@ MAX_REQUEST_BYTES = 16 * 1024
 MAX_BODY = 4000
 MAX_VISITOR_NAME = 100
 MAX_URL = 2048
+MAX_FILE_NAME = 255
+# Room for the multipart envelope and the other fields around the file.
+MULTIPART_OVERHEAD = 64 * 1024
 ROUTE = {
     "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
     "csrf": False, "save_session": False, "readonly": False,
@@ -40,11 +52,21 @@ class LiveChatError(Exception):
 def _api(handler):
     """Decorate a route handler `handler(self, params)`: parse the JSON body,
     answer JSON-RPC, turn refusals into error objects and undo their writes."""
+    return _api_with(handler, _read_params)
+
+
+def _api_multipart(handler):
+    """`_api` for a multipart/form-data request (the upload): the form's
+    fields and its file in `params`, the same answers and errors."""
+    return _api_with(handler, _read_multipart)
+
+
+def _api_with(handler, reader):
 
     def endpoint(self, **_kwargs):
         rpc_id = None
         try:
-            params, rpc_id = _read_params()
+            params, rpc_id = reader()
             request.update_context(lang=_visitor_lang(params))
             result = handler(self, params)
             return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
@@ -65,6 +87,28 @@ def _api(handler):
     endpoint.__name__ = handler.__name__
     endpoint.__doc__ = handler.__doc__
     return endpoint
+
+
+def _read_multipart():
+    max_bytes = request.env["live_chat.channel"].sudo()._live_chat_upload_limits()[0]
+    length = request.httprequest.content_length
+    if length and length > max_bytes + MULTIPART_OVERHEAD:
+        # Before the body is read: a visitor cannot make the server swallow
+        # a huge file to refuse it afterwards.
+        raise LiveChatError(413, "file_too_large", _too_large_text(max_bytes))
+    if not (request.httprequest.mimetype or "").startswith("multipart/form-data"):
+        raise LiveChatError(400, "bad_request", _("Send the file as multipart/form-data."))
+    form, files = request.httprequest.form, request.httprequest.files
+    params = {key: form.get(key) for key in ("session_id", "guest_token", "lang") if form.get(key) is not None}
+    if "file" in files:
+        params["file"] = files["file"]
+    return params, None
+
+
+def _too_large_text(max_bytes):
+    megabytes = max_bytes / (1024 * 1024)
+    return _("This file is too large: %(size)s MB at most.",
+             size=formatLang(request.env, megabytes, digits=0 if megabytes >= 10 else 1))
 
 
 def _read_params():
@@ -118,27 +162,72 @@ def _error_answer(rpc_id, error):
     }})
 
 
-def _int_param(params, name, required=True):
+def _int_param(params, name, label, required=True):
+    """`params[name]`, a whole number >= 0; `label` names it for the visitor
+    ("The conversation"), never the internal field name."""
     value = params.get(name)
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         if isinstance(value, str) and value.isdigit() and len(value) < 12:
             return int(value)
-        raise LiveChatError(400, "bad_request", _("“%(name)s” must be a positive whole number.", name=name))
+        raise LiveChatError(400, "bad_request", _("%(label)s is missing or is not a valid number.", label=label))
     return value
 
 
-def _text_param(params, name, max_length, required=True):
+def _text_param(params, name, max_length, label, required=True, too_long=None):
+    """`params[name]`, a text of at most `max_length` characters; `label`
+    names it for the visitor, `too_long` is a specific sentence."""
     value = params.get(name)
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise LiveChatError(400, "bad_request", _("“%(name)s” must be a text.", name=name))
+        raise LiveChatError(400, "bad_request", _("%(label)s is missing or is not a text.", label=label))
     if len(value) > max_length:
-        raise LiveChatError(413, "too_long", _(
-            "“%(name)s” is too long: %(max)s characters at most.", name=name, max=max_length))
+        raise LiveChatError(413, "too_long", too_long or _(
+            "%(label)s is too long: %(max)s characters at most.",
+            label=label, max=formatLang(request.env, max_length, digits=0)))
     return value
+
+
+def _body_param(params, code="empty_message"):
+    """The visitor's message: a text of 1..MAX_BODY characters, not blank."""
+    body = _text_param(params, "body", MAX_BODY, _("Your message"), too_long=_(
+        "Your message is too long: %(max)s characters at most.",
+        max=formatLang(request.env, MAX_BODY, digits=0)))
+    if not body.strip():
+        raise LiveChatError(400, code, _("The message is empty."))
+    return body
+
+
+def _sniff_mimetype(data, name):
+    """The file's type from its content (Odoo's guess_mimetype), never from
+    its name. Text (which Odoo's guesser calls octet-stream) is text/plain or
+    text/csv, unless it looks like markup a browser would render."""
+    mimetype = guess_mimetype(data, default="application/octet-stream")
+    if mimetype in ("application/octet-stream", "text/plain") and b"\x00" not in data[:8192]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return mimetype
+        head = text[:2048].lstrip().lower()
+        if head.startswith("<") or re.search(r"<\s*(html|script|svg|body|iframe|!doctype|\?xml)", head):
+            return "text/html"
+        return "text/csv" if name.lower().endswith(".csv") else "text/plain"
+    return mimetype
+
+
+def _type_allowed(mimetype, allowed):
+    if is_forbidden_type(mimetype):
+        return False
+    return any(mimetype == kind or (kind.endswith("/") and mimetype.startswith(kind))
+               or (kind.endswith("/*") and mimetype.startswith(kind[:-1])) for kind in allowed)
+
+
+def _clean_file_name(name):
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
+    return name[:MAX_FILE_NAME] or "file"
 
 
 class LiveChatWidgetController(http.Controller):
@@ -150,37 +239,59 @@ class LiveChatWidgetController(http.Controller):
     @http.route("/live_chat/init", **ROUTE)
     @_api
     def live_chat_init(self, params):
-        """Which rule applies to this page for this visitor, and the options."""
+        """Which rule applies to this page for this visitor, the options and
+        what the window shows before a session exists. Creates nothing."""
         channel = self._get_channel(params)
-        url = _text_param(params, "url", MAX_URL, required=False)
+        url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
-        options = channel._live_chat_options()
         script = rule._chatbot_for(channel)
         from .embed import widget_strings  # the widget's own texts live with the widget
+        chatbot = None
+        if script:
+            step = script._first_waiting_step()
+            chatbot = {**script._public_info(), "step": step._public_info() if step else None}
         return {
             "channel_id": channel.id,
             "action": rule.action if rule else "hide",
             "auto_open_seconds": rule.auto_open_seconds if rule and rule.action == "auto_open" else 0,
             "operator_available": bool(channel.available_operator_ids),
-            "chatbot": script._public_info() if script else None,
-            "options": options,
+            "chatbot": chatbot,
+            "welcome": script._opening_messages() if script else channel._live_chat_welcome_messages(),
+            "options": {**channel._live_chat_options(), **self._upload_options(), **self._company_options()},
             "strings": widget_strings(),
         }
 
     @http.route("/live_chat/session/start", **ROUTE)
     @_api
     def live_chat_session_start(self, params):
-        """Start a session with the rule's chatbot, or else with the least
-        busy available operator."""
+        """The visitor's first message (or first answer to the bot) starts
+        the session: the guest, the session and its operator (the least busy
+        available one, or the rule's chatbot) are made now, the welcome
+        message is posted, then the visitor's message, then the bot reacts."""
         channel = self._get_channel(params)
-        url = _text_param(params, "url", MAX_URL, required=False)
-        visitor_name = " ".join(_text_param(params, "visitor_name", MAX_VISITOR_NAME, required=False).split())
-        token = _text_param(params, "guest_token", 200, required=False)
-        Session = request.env["discuss.channel"]
+        url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
+        visitor_name = " ".join(_text_param(
+            params, "visitor_name", MAX_VISITOR_NAME, _("Your name"), required=False).split())
+        token = _text_param(params, "guest_token", 200, _("The visitor token"), required=False)
+        answer_id = _int_param(params, "answer_id", _("The answer"), required=False)
+        body = None
+        if answer_id is None:
+            if params.get("body") is None:
+                raise LiveChatError(400, "bad_request", _(
+                    "Write a message (or pick one of the bot's answers) to start the conversation."))
+            body = _body_param(params, code="bad_request")
+        Session = request.env["discuss.channel"].with_context(live_chat_quiet=True)
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
         script = rule._chatbot_for(channel)
+        answer = None
+        if answer_id is not None:
+            step = script._first_waiting_step() if script else None
+            answer = step.answer_ids.filtered(lambda a: a.id == answer_id) if step and step.step_type == "question" \
+                else None
+            if not answer:
+                raise LiveChatError(400, "bad_answer", _("This answer is not one of the bot's current choices."))
         operator = request.env["res.users"] if script else Session._live_chat_pick_operator(channel)
         if not operator and not script:
             raise LiveChatError(503, "no_operator", _(
@@ -191,6 +302,9 @@ class LiveChatWidgetController(http.Controller):
             partner = user.partner_id
         else:
             guest = request.env["mail.guest"]._get_guest_from_token(token) if token else None
+        # Checked before anything is made: a refusal leaves nothing behind.
+        self._check_rate_limit(None, guest, partner)
+        if not partner:
             if guest:
                 if visitor_name and visitor_name != guest.name:
                     guest.sudo().name = visitor_name
@@ -199,13 +313,16 @@ class LiveChatWidgetController(http.Controller):
         session = Session._live_chat_create_session(
             channel, operator, script=script, guest=guest, partner=partner,
             visitor_name=visitor_name or None, country=country, url=url,
-            ip=request.httprequest.remote_addr,
+            ip=request.httprequest.remote_addr, visitor_wrote=True,
         )
+        message = session._live_chat_visitor_says(body, answer, guest=guest, partner=partner)
         return {
             "session_id": session.id,
             "guest_token": guest.sudo()._format_auth_cookie() if guest else None,
             "guest_id": guest.id if guest else None,
-            **self._session_state(session),
+            **self._session_state(session, new=True),
+            "message_id": message.id,
+            "message": session._live_chat_message_dict(message),
         }
 
     @http.route("/live_chat/session/post", **ROUTE)
@@ -213,27 +330,110 @@ class LiveChatWidgetController(http.Controller):
     def live_chat_session_post(self, params):
         """The visitor posts a message."""
         session, guest, partner = self._get_session(params)
-        body = _text_param(params, "body", MAX_BODY)
-        if not body.strip():
-            raise LiveChatError(400, "empty_message", _("The message is empty."))
+        body = _body_param(params)
         if session.live_chat_closed:
             raise LiveChatError(409, "session_closed", _("This conversation has ended."))
         self._check_rate_limit(session, guest, partner)
-        message = session._live_chat_post(body, guest=guest, author=partner)
-        session._chatbot_process_input(body)
+        message = session._live_chat_visitor_says(body, guest=guest, partner=partner)
         return {
             "message_id": message.id,
             "message": session._live_chat_message_dict(message),
             "chatbot": session._chatbot_info(),
         }
 
+    @http.route("/live_chat/session/upload", **ROUTE)
+    @_api_multipart
+    def live_chat_session_upload(self, params):
+        """The visitor sends a file: a message of theirs with the file
+        attached, which the operator sees in Discuss like any attachment."""
+        session, guest, partner = self._get_session(params)
+        if session.live_chat_closed:
+            raise LiveChatError(409, "session_closed", _("This conversation has ended."))
+        if not session.live_chat_channel_id.uploads:
+            raise LiveChatError(403, "uploads_disabled", _("Files cannot be sent in this chat."))
+        max_bytes, per_minute, allowed = request.env["live_chat.channel"].sudo()._live_chat_upload_limits()
+        upload = params.get("file")
+        if not isinstance(upload, FileStorage):
+            raise LiveChatError(400, "bad_request", _("Choose a file to send."))
+        data = upload.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise LiveChatError(413, "file_too_large", _too_large_text(max_bytes))
+        if not data:
+            raise LiveChatError(400, "bad_request", _("This file is empty."))
+        name = _clean_file_name(upload.filename)
+        mimetype = _sniff_mimetype(data, name)
+        if not _type_allowed(mimetype, allowed):
+            raise LiveChatError(415, "bad_file_type", _(
+                "This type of file cannot be sent. You can send images, PDF, text and office documents."))
+        self._check_upload_rate(session, guest, partner, per_minute)
+        # sudo: visitors cannot create attachments; this one is the checked
+        # visitor's, pending on the composer until message_post links it to
+        # the session (mail links only pending attachments of their creator).
+        attachment = request.env["ir.attachment"].sudo().create({
+            "name": name, "raw": data, "mimetype": mimetype,
+            "res_model": "mail.compose.message", "res_id": 0,
+        })
+        message = session._live_chat_post("", guest=guest, author=partner,
+                                          attachment_ids=attachment.ids, quiet=True)
+        return {"message_id": message.id, "message": session._live_chat_message_dict(message)}
+
+    @http.route("/live_chat/session/<int:session_id>/attachment/<int:attachment_id>", type="http",
+                auth="public", methods=["GET"], cors="*", save_session=False)
+    def live_chat_session_attachment(self, session_id, attachment_id, guest_token=None, download=None, **_kw):
+        """A file of the session's messages, for its visitor only: the same
+        404 for a wrong token, another session or an unknown file."""
+        try:
+            session, _guest, _partner = self._get_session({"session_id": session_id,
+                                                           "guest_token": guest_token or ""})
+        except LiveChatError:
+            raise request.not_found() from None
+        request.env.cr.execute("""
+            SELECT 1 FROM message_attachment_rel rel
+              JOIN mail_message m ON m.id = rel.message_id
+             WHERE rel.attachment_id = %s AND m.model = 'discuss.channel' AND m.res_id = %s
+             LIMIT 1
+        """, [attachment_id, session.id])
+        if not request.env.cr.fetchone():
+            raise request.not_found()
+        # sudo: the visitor's right to this session's files is checked above.
+        attachment = request.env["ir.attachment"].sudo().browse(attachment_id)
+        inline = attachment.mimetype in INLINE_IMAGE_TYPES and not download
+        response = request.env["ir.binary"]._get_stream_from(attachment).get_response(as_attachment=not inline)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "sandbox"
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
     @http.route("/live_chat/session/messages", **ROUTE)
     @_api
     def live_chat_session_messages(self, params):
         """Messages after `after_id`: history after a reload, polling fallback."""
         session, _guest, _partner = self._get_session(params)
-        after_id = _int_param(params, "after_id", required=False) or 0
+        after_id = _int_param(params, "after_id", _("The last message"), required=False) or 0
         return self._session_state(session, after_id)
+
+    @http.route("/live_chat/session/typing", **ROUTE)
+    @_api
+    def live_chat_session_typing(self, params):
+        """The visitor is typing (or stopped): shown in the operator's thread."""
+        session, guest, partner = self._get_session(params)
+        typing = params.get("typing")
+        if not isinstance(typing, bool):
+            raise LiveChatError(400, "bad_request", _("Say whether you are typing (true or false)."))
+        if session.live_chat_closed:
+            return {"ok": True, "throttled": True}
+        if not session._live_chat_visitor_typing(typing, guest=guest, partner=partner):
+            return {"ok": True, "throttled": True}
+        return {"ok": True}
+
+    @http.route("/live_chat/session/seen", **ROUTE)
+    @_api
+    def live_chat_session_seen(self, params):
+        """The visitor has seen the conversation up to `message_id`."""
+        session, guest, partner = self._get_session(params)
+        message_id = _int_param(params, "message_id", _("The message"))
+        session._live_chat_visitor_seen(message_id, guest=guest, partner=partner)
+        return {"ok": True}
 
     @http.route("/live_chat/session/close", **ROUTE)
     @_api
@@ -249,7 +449,7 @@ class LiveChatWidgetController(http.Controller):
     def live_chat_chatbot_answer(self, params):
         """The visitor picks one of the answers of the bot's question."""
         session, guest, partner = self._get_session(params)
-        answer_id = _int_param(params, "answer_id")
+        answer_id = _int_param(params, "answer_id", _("The answer"))
         if session.live_chat_closed:
             raise LiveChatError(409, "session_closed", _("This conversation has ended."))
         step = session.live_chat_chatbot_step_id
@@ -257,9 +457,9 @@ class LiveChatWidgetController(http.Controller):
         if not answer:
             raise LiveChatError(400, "bad_answer", _("This answer is not one of the bot's current choices."))
         self._check_rate_limit(session, guest, partner)
-        session._live_chat_post(answer.name, guest=guest, author=partner)
-        session._chatbot_pick_answer(answer)
-        return self._session_state(session, _int_param(params, "after_id", required=False) or 0)
+        session._live_chat_visitor_says(answer=answer, guest=guest, partner=partner)
+        return self._session_state(
+            session, _int_param(params, "after_id", _("The last message"), required=False) or 0)
 
     @http.route("/live_chat/chatbot/restart", **ROUTE)
     @_api
@@ -272,7 +472,8 @@ class LiveChatWidgetController(http.Controller):
                 or session.live_chat_operator_id:
             raise LiveChatError(409, "chatbot_running", _("The bot can only start again once it has finished."))
         session._chatbot_restart()
-        return self._session_state(session, _int_param(params, "after_id", required=False) or 0)
+        return self._session_state(
+            session, _int_param(params, "after_id", _("The last message"), required=False) or 0)
 
     @http.route("/live_chat/chatbot/<int:script_id>/avatar", type="http", auth="public", methods=["GET"],
                 cors="*", save_session=False)
@@ -284,24 +485,63 @@ class LiveChatWidgetController(http.Controller):
         return request.env["ir.binary"]._get_image_stream_from(
             script.bot_partner_id, "avatar_128").get_response(max_age=3600)
 
+    @http.route("/live_chat/avatar/operator/<int:user_id>", type="http", auth="public", methods=["GET"],
+                cors="*", save_session=False)
+    def live_chat_operator_avatar(self, user_id):
+        """The avatar (128 px) of an operator: a user of an active live chat
+        channel, or the operator of a session (their past messages keep their
+        face once they left the channel). Any other user: 404, so that the
+        route tells nothing about who else is in the database."""
+        request.env.cr.execute("""
+            SELECT 1 FROM res_users u
+             WHERE u.id = %(user)s AND u.active AND NOT u.share
+               AND (EXISTS (SELECT 1 FROM live_chat_channel_res_users_rel rel
+                              JOIN live_chat_channel c ON c.id = rel.channel_id
+                             WHERE rel.user_id = u.id AND c.active)
+                    OR EXISTS (SELECT 1 FROM discuss_channel s
+                                WHERE s.live_chat_operator_id = u.id AND s.channel_type = 'live_chat'))
+        """, {"user": user_id})
+        if not request.env.cr.fetchone():
+            raise request.not_found()
+        # sudo: only the avatar of an operator, which every visitor sees.
+        partner = request.env["res.users"].sudo().browse(user_id).partner_id
+        return request.env["ir.binary"]._get_image_stream_from(partner, "avatar_128").get_response(max_age=3600)
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
-    def _session_state(self, session, after_id=0):
-        """What the widget needs after each call about a session."""
+    def _session_state(self, session, after_id=0, new=False):
+        """What the widget needs after each call about a session. `new`: the
+        session was just made (no operator has seen or typed anything)."""
+        operator = session.live_chat_operator_id
+        bot = session.live_chat_chatbot_script_id
+        seen, typing = (0, False) if new else session._live_chat_operator_member_state()
         return {
             "session_id": session.id,
             "messages": session._live_chat_messages(after_id),
             "closed": session.live_chat_closed,
-            "operator_name": (session.live_chat_operator_id._get_live_chat_name()
-                              if session.live_chat_operator_id
-                              else session.live_chat_chatbot_script_id.bot_partner_id.name or ""),
+            "operator_name": operator._get_live_chat_name() if operator else bot.bot_partner_id.name or "",
+            "operator_avatar_url": (f"/live_chat/avatar/operator/{operator.id}" if operator
+                                    else bot._public_info()["avatar_url"] if bot else None),
             "chatbot": session._chatbot_info(),
+            "seen_message_id": seen,
+            "typing": typing,
         }
 
+    def _upload_options(self):
+        max_bytes, _per_minute, allowed = request.env["live_chat.channel"].sudo()._live_chat_upload_limits()
+        return {"max_file_bytes": max_bytes, "allowed_file_types": allowed}
+
+    def _company_options(self):
+        """The company shown on the direct link page: the website's."""
+        website = getattr(request, "website", None)
+        company = website.company_id if website else request.env.company
+        return {"company_name": company.name or "",
+                "company_logo_url": f"/logo.png?company={company.id}" if company.logo else None}
+
     def _get_channel(self, params):
-        channel_id = _int_param(params, "channel_id")
+        channel_id = _int_param(params, "channel_id", _("The chat channel"))
         # sudo: visitors read a channel's public options; only an active
         # channel is answered.
         channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
@@ -314,8 +554,8 @@ class LiveChatWidgetController(http.Controller):
         """The session of `session_id` if the caller is its visitor: the guest
         whose token is given, or the logged-in partner who started it. Any
         mismatch answers like an unknown session, so ids cannot be probed."""
-        session_id = _int_param(params, "session_id")
-        token = _text_param(params, "guest_token", 200, required=False)
+        session_id = _int_param(params, "session_id", _("The conversation"))
+        token = _text_param(params, "guest_token", 200, _("The visitor token"), required=False)
         unknown = LiveChatError(404, "unknown_session", _(
             "This conversation does not exist, or it is not yours."))
         # sudo: the visitor's right to the session is checked just below,
@@ -382,10 +622,25 @@ class LiveChatWidgetController(http.Controller):
                        AND m.date >= %(since)s
                        AND (m.author_guest_id = c.live_chat_guest_id
                             OR m.author_id = c.live_chat_visitor_partner_id))
-        """, {"session": session.id, "since": since, "guest": guest.id if guest else None,
+        """, {"session": session.id if session else None, "since": since, "guest": guest.id if guest else None,
               "partner": partner.id if partner else None, "address": address})
         in_session, from_address = request.env.cr.fetchone()
         too_many = in_session >= per_session or from_address >= per_address
         if too_many:
             raise LiveChatError(429, "rate_limited", _(
                 "Too many messages: please wait a few seconds before sending more."))
+
+    def _check_upload_rate(self, session, guest, partner, per_minute):
+        """At most `per_minute` files of the visitor per session a minute,
+        counted in the database on the messages' dates."""
+        since = fields.Datetime.now() - timedelta(minutes=1)
+        request.env.cr.execute("""
+            SELECT count(*) FROM message_attachment_rel rel
+              JOIN mail_message m ON m.id = rel.message_id
+             WHERE m.model = 'discuss.channel' AND m.res_id = %(session)s AND m.date >= %(since)s
+               AND (m.author_guest_id = %(guest)s OR m.author_id = %(partner)s)
+        """, {"session": session.id, "since": since, "guest": guest.id if guest else None,
+              "partner": partner.id if partner else None})
+        if request.env.cr.fetchone()[0] >= per_minute:
+            raise LiveChatError(429, "rate_limited", _(
+                "Too many files: please wait a minute before sending more."))

@@ -15,3 +15,7 @@ from . import discuss_channel_rating
 from . import live_chat_channel_rating
 from . import live_chat_report_session
 from . import res_users_settings
+from . import discuss_channel_visitor
+from . import discuss_channel_member
+from . import mail_message
+from . import ir_websocket

@@ -4,7 +4,7 @@ from datetime import timedelta
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, Command
+from odoo import _, api, fields, models, tools, Command
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -34,6 +34,28 @@ class DiscussChannel(models.Model):
     live_chat_end = fields.Datetime("Ended")
     live_chat_closed = fields.Boolean("Closed", index=True)
     live_chat_closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by")
+    live_chat_visitor_wrote = fields.Boolean(
+        "Visitor wrote", index=True, readonly=True,
+        help="The visitor posted at least one message (or answered the bot). Reports, Sessions and "
+             "the operators' Live Chat category only count these sessions.")
+
+    def _auto_init(self):
+        # Sessions made before the column existed: mark those where the visitor
+        # wrote, from their messages, once, when the column is created (the
+        # empty ones stay, unmarked, out of the reports).
+        create = not tools.column_exists(self.env.cr, self._table, "live_chat_visitor_wrote")
+        result = super()._auto_init()
+        if create:
+            self.env.cr.execute("""
+                UPDATE discuss_channel c SET live_chat_visitor_wrote = TRUE
+                 WHERE c.channel_type = 'live_chat'
+                   AND EXISTS (SELECT 1 FROM mail_message m
+                                WHERE m.model = 'discuss.channel' AND m.res_id = c.id
+                                  AND m.message_type = 'comment'
+                                  AND (m.author_guest_id = c.live_chat_guest_id
+                                       OR m.author_id = c.live_chat_visitor_partner_id))
+            """)
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -78,10 +100,12 @@ class DiscussChannel(models.Model):
 
     @api.model
     def _live_chat_create_session(self, channel, operator=None, *, script=None, guest=None, partner=None,
-                                  visitor_name=None, country=None, url=None, ip=None):
+                                  visitor_name=None, country=None, url=None, ip=None, visitor_wrote=False):
         """Create the session of a visitor (a guest or a partner) with
         `operator`, who posts the channel's welcome message, or with the
-        chatbot `script`, which starts talking."""
+        chatbot `script`, which plays its opening steps. `visitor_wrote`:
+        the caller posts the visitor's first message right after (see
+        `_live_chat_visitor_says`), so that the session counts at once."""
         visitor_name = visitor_name or (partner.name if partner else guest.name)
         host = operator.partner_id if operator else script.bot_partner_id
         host_name = operator._get_live_chat_name() if operator else script.bot_partner_id.name
@@ -108,6 +132,7 @@ class DiscussChannel(models.Model):
             "live_chat_url": url or False,
             "live_chat_ip": ip or False,
             "live_chat_start": fields.Datetime.now(),
+            "live_chat_visitor_wrote": bool(visitor_wrote),
             # The values the stored computed fields would get, given here so
             # that creating a session does not cost an UPDATE right after.
             "group_public_id": False,
@@ -138,24 +163,45 @@ class DiscussChannel(models.Model):
                     "open_chat_window": False,
                 })
 
-    def _live_chat_post(self, text, *, author=None, guest=None):
+    def _live_chat_post(self, text, *, author=None, guest=None, attachment_ids=None, quiet=False):
         """Post plain `text` (escaped, newlines kept) as `author` (a partner)
-        or as `guest`. Returns the new mail.message."""
+        or as `guest`, with `attachment_ids` (pending attachments the poster
+        created). `quiet`: the visitor receives this message in the answer of
+        the current call, not on the bus. Returns the new mail.message."""
         self.ensure_one()
         session = self.sudo()
         if guest:
             # mail takes the guest as author only for the public user.
             session = session.with_user(self.env.ref("base.public_user")).sudo().with_context(guest=guest)
+        if quiet:
+            session = session.with_context(live_chat_quiet=True)
+        if not self.live_chat_visitor_wrote and (
+                guest or (author and author == self.live_chat_visitor_partner_id)):
+            self.sudo().live_chat_visitor_wrote = True
         return session.message_post(
-            body=plaintext2html(text),
+            body=plaintext2html(text) if text else "",
             author_id=author.id if author else None,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            attachment_ids=attachment_ids or [],
             # A chat message is never emailed: no reply-to address nor alias
             # domain to look up (two queries per message saved).
             record_alias_domain_id=False,
             reply_to=False,
         )
+
+    def _live_chat_visitor_says(self, body=None, answer=None, *, guest=None, partner=None):
+        """The visitor's message `body` (or its pick of the bot's `answer`),
+        then the bot's reaction. Returns the visitor's mail.message, which the
+        calling route answers with (so it is not sent on the bus)."""
+        self.ensure_one()
+        if answer:
+            message = self._live_chat_post(answer.name, guest=guest, author=partner, quiet=True)
+            self._chatbot_pick_answer(answer)
+        else:
+            message = self._live_chat_post(body, guest=guest, author=partner, quiet=True)
+            self._chatbot_process_input(body)
+        return message
 
     def _live_chat_close(self, by, notice):
         self.ensure_one()
@@ -181,27 +227,63 @@ class DiscussChannel(models.Model):
         return [self._live_chat_message_dict(message) for message in messages]
 
     def _live_chat_message_dict(self, message):
+        """A message as the visitor sees it: never an operator's email,
+        partner id or real name (the online chat name only)."""
+        session = self.sudo()
+        message = message.sudo()
+        author = message.author_id
+        bot = session.live_chat_chatbot_script_id
         is_visitor = bool(
-            (self.live_chat_guest_id and message.author_guest_id == self.live_chat_guest_id)
-            or (self.live_chat_visitor_partner_id and message.author_id == self.live_chat_visitor_partner_id)
+            (session.live_chat_guest_id and message.author_guest_id == session.live_chat_guest_id)
+            or (session.live_chat_visitor_partner_id and author == session.live_chat_visitor_partner_id)
         )
-        is_bot = bool(self.live_chat_chatbot_script_id
-                      and message.author_id == self.live_chat_chatbot_script_id.bot_partner_id)
+        is_bot = bool(bot and author and author == bot.bot_partner_id)
+        user = author.user_ids[:1] if author and not is_visitor and not is_bot else None
+        is_operator = bool(user and not user.share)
+        avatar_url = None
         if message.author_guest_id:
             author_name = message.author_guest_id.name
-        elif message.author_id and message.author_id.user_ids:
-            author_name = message.author_id.user_ids[0]._get_live_chat_name()
+        elif user:
+            author_name = user._get_live_chat_name()
+            if is_operator:
+                avatar_url = f"/live_chat/avatar/operator/{user.id}"
         else:
-            author_name = message.author_id.name or ""
+            author_name = author.name or ""
+        if is_bot:
+            avatar_url = f"/live_chat/chatbot/{bot.id}/avatar"
+        body = html_to_text(message.body)
+        attachments = [session._live_chat_attachment_dict(attachment)
+                       for attachment in message.attachment_ids.sorted("id")]
         return {
             "id": message.id,
             "author_name": author_name,
-            "body": html_to_text(message.body),
+            "author_avatar_url": avatar_url,
+            "body": body,
             "date": message.date.isoformat() + "Z" if message.date else None,
             "is_visitor": is_visitor,
             "is_bot": is_bot,
+            "is_operator": is_operator,
             "is_notification": message.message_type == "notification",
+            "edited": bool(message.live_chat_edited) and bool(body or attachments),
+            "deleted": not body and not attachments,
+            "attachments": attachments,
         }
+
+    def _live_chat_attachment_dict(self, attachment):
+        """An attachment as the visitor's widget shows it. The URL is served
+        to the session's visitor only (the widget appends its guest token)."""
+        return {
+            "id": attachment.id,
+            "name": attachment.name,
+            "mimetype": attachment.mimetype,
+            "size": attachment.file_size,
+            "is_image": attachment.mimetype in INLINE_IMAGE_TYPES,
+            "url": f"/live_chat/session/{self.id}/attachment/{attachment.id}",
+        }
+
+
+# Images the visitor's browser may show inline (never SVG: it can hold scripts).
+INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def html_to_text(body):

@@ -33,6 +33,7 @@ class DiscussChannel(models.Model):
             "start": fields.Datetime.to_string(session.live_chat_start) if session.live_chat_start else False,
             "closed": session.live_chat_closed,
             "closedBy": session.live_chat_closed_by or False,
+            "visitorWrote": session.live_chat_visitor_wrote,
         }
 
     def _live_chat_close(self, by, notice):

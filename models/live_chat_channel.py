@@ -6,6 +6,24 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 DEFAULT_OPERATOR_TIMEOUT_MINUTES = 30
+DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_UPLOAD_RATE = 5
+DEFAULT_UPLOAD_TYPES = ",".join([
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+])
+
+
+def is_forbidden_type(mimetype):
+    """Types a visitor may never send, whatever the allow-list says: what a
+    browser could run (HTML, SVG, XML, scripts)."""
+    mimetype = (mimetype or "").lower()
+    return ("html" in mimetype or "svg" in mimetype or "javascript" in mimetype
+            or mimetype in ("application/xml", "text/xml"))
 
 
 class LiveChatChannel(models.Model):
@@ -51,6 +69,16 @@ class LiveChatChannel(models.Model):
     input_placeholder = fields.Char(
         "Chat Input Placeholder", translate=True,
         default=lambda self: _("Ask something..."),
+    )
+
+    sound = fields.Boolean(
+        "Sound on new message", default=True,
+        help="A short sound on an operator's message while the visitor's window is folded or "
+             "their tab hidden (as far as the browser allows sounds).",
+    )
+    uploads = fields.Boolean(
+        "Visitors can send files", default=True,
+        help="Visitors can attach files (images, PDF, text, office documents) to the conversation.",
     )
 
     rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", string="Rules", copy=True)
@@ -172,7 +200,40 @@ class LiveChatChannel(models.Model):
             "title_color": self.title_color or "#FFFFFF",
             "welcome_message": self.welcome_message or "",
             "input_placeholder": self.input_placeholder or "",
+            "sound": self.sound,
+            "uploads": self.uploads,
         }
+
+    def _live_chat_welcome_messages(self):
+        """The welcome message, as the widget shows it before a session
+        exists (the operator posts it when the visitor writes)."""
+        self.ensure_one()
+        if not (self.welcome_message or "").strip():
+            return []
+        return [{
+            "id": None, "author_name": self.name, "author_avatar_url": None,
+            "body": self.welcome_message.strip(), "date": None, "is_visitor": False, "is_bot": False,
+            "is_operator": True, "is_notification": False, "edited": False, "deleted": False,
+            "attachments": [],
+        }]
+
+    @api.model
+    def _live_chat_upload_limits(self):
+        """(max bytes per file, files per minute per session, allowed
+        mimetypes or prefixes), from the system parameters (cached)."""
+        params = self.env["ir.config_parameter"].sudo()
+
+        def number(key, default):
+            try:
+                return max(0, int(params.get_param(key, default)))
+            except (TypeError, ValueError):
+                return default
+
+        allowed = params.get_param("live_chat.upload_allowed_types") or DEFAULT_UPLOAD_TYPES
+        types = [kind.strip().lower() for kind in allowed.split(",") if kind.strip()]
+        return (number("live_chat.upload_max_bytes", DEFAULT_UPLOAD_MAX_BYTES),
+                number("live_chat.upload_rate_per_minute", DEFAULT_UPLOAD_RATE),
+                [kind for kind in types if not is_forbidden_type(kind)])
 
     def _check_can_operate(self):
         if not self.env.user.has_group("live_chat.group_live_chat_user"):

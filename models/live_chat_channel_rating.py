@@ -25,7 +25,8 @@ class LiveChatChannel(models.Model):
         # of the whole channel, no session's content.
         groups = self.env["discuss.channel"].sudo()._read_group(
             [("channel_type", "=", "live_chat"), ("live_chat_channel_id", "in", self.ids),
-             ("live_chat_start", ">=", since)],
+             ("live_chat_start", ">=", since),
+             ("live_chat_visitor_wrote", "=", True)],
             ["live_chat_channel_id", "live_chat_rating"], ["__count"],
         )
         sessions, rated, satisfied = {}, {}, {}

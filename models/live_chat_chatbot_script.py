@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .live_chat_chatbot_step import INPUT_STEP_TYPES
+
 
 class LiveChatChatbotScript(models.Model):
     _name = "live_chat.chatbot.script"
@@ -42,6 +44,36 @@ class LiveChatChatbotScript(models.Model):
     def _first_step(self):
         self.ensure_one()
         return self.step_ids.sorted(lambda step: (step.sequence, step.id))[:1]
+
+    def _opening_steps(self):
+        """The steps the bot plays when a session starts, up to (and with)
+        the first that waits for the visitor, hands over or ends."""
+        self.ensure_one()
+        steps = self.env["live_chat.chatbot.step"]
+        for step in self.step_ids.sorted(lambda step: (step.sequence, step.id)):
+            steps |= step
+            if step.step_type in INPUT_STEP_TYPES or step.step_type in ("forward_operator", "end"):
+                break
+        return steps
+
+    def _first_waiting_step(self):
+        """The first step where the bot waits for the visitor, if the script
+        gets there by itself (no hand-over or end before)."""
+        self.ensure_one()
+        last = self._opening_steps()[-1:]
+        return last if last.step_type in INPUT_STEP_TYPES else last.browse()
+
+    def _opening_messages(self):
+        """What the bot says before the visitor writes, as the widget's
+        message dicts (no session exists yet: no id, no date)."""
+        self.ensure_one()
+        info = self._public_info()
+        return [{
+            "id": None, "author_name": info["name"], "author_avatar_url": info["avatar_url"],
+            "body": step.message.strip(), "date": None, "is_visitor": False, "is_bot": True,
+            "is_operator": False, "is_notification": False, "edited": False, "deleted": False,
+            "attachments": [],
+        } for step in self._opening_steps() if (step.message or "").strip()]
 
     def _public_info(self):
         self.ensure_one()

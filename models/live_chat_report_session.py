@@ -11,7 +11,8 @@ class LiveChatReportSession(models.Model):
     The time to answer runs from the visitor's first message to the first
     message an operator (an internal user) posts after it; the welcome
     message, posted before the visitor writes, does not count. A session is
-    unanswered when the visitor wrote and no operator answered.
+    unanswered when the visitor wrote and no operator answered. Only sessions
+    where the visitor wrote are rows (a window opened and left is no session).
     """
 
     _name = "live_chat.report.session"
@@ -98,6 +99,6 @@ class LiveChatReportSession(models.Model):
                         FROM mail_message m
                        WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
                   ) last_message ON TRUE
-                 WHERE c.channel_type = 'live_chat'
+                 WHERE c.channel_type = 'live_chat' AND c.live_chat_visitor_wrote
             )
         """)
