@@ -60,8 +60,11 @@ class TestChatbot(LiveChatApiCase):
         session = self.session_of(started)
         self.assertFalse(session.live_chat_operator_id, "the bot, not an operator, answers first")
         self.assertEqual(session.name, "Val, Robbie")
-        self.assertEqual(self.bodies(started), ["Hi, I'm Robbie.", "What do you need?"])
-        self.assertTrue(all(m["is_bot"] and m["author_name"] == "Robbie" for m in started["messages"]))
+        # The visitor's first message ("Hello") is no answer: the bot asks again.
+        self.assertEqual(self.bodies(started),
+                         ["Hi, I'm Robbie.", "What do you need?", "Hello", "Please pick one of the answers."])
+        self.assertEqual([m["is_bot"] and m["author_name"] == "Robbie" for m in started["messages"]],
+                         [True, True, False, True])
         self.assertEqual(started["chatbot"]["step"]["type"], "question")
         self.assertEqual([a["name"] for a in started["chatbot"]["step"]["answers"]],
                          ["Shipping", "A human", "Nothing"])

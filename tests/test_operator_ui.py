@@ -42,6 +42,7 @@ class TestOperatorInfo(OperatorBusMixin, LiveChatCase):
             "start": info["liveChat"]["start"],
             "closed": False,
             "closedBy": False,
+            "visitorWrote": False,
         })
         self.assertTrue(info["liveChat"]["start"])
         other = self.env["discuss.channel"].create({"name": "General", "channel_type": "channel"})

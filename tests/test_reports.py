@@ -24,7 +24,8 @@ class TestReports(LiveChatCase):
         guest = self.env["mail.guest"].create({"name": "Guest"})
         session = self.env["discuss.channel"]._live_chat_create_session(
             channel or self.channel, operator, guest=guest, country=country)
-        session.write({"live_chat_start": start, "live_chat_end": end, "live_chat_closed": bool(end)})
+        session.write({"live_chat_start": start, "live_chat_end": end, "live_chat_closed": bool(end),
+                       "live_chat_visitor_wrote": any(who == "visitor" for _s, who, _t in messages)})
         for seconds, who, text in messages:
             self.env["mail.message"].create({
                 "model": "discuss.channel", "res_id": session.id, "message_type": "comment",
@@ -69,17 +70,17 @@ class TestReports(LiveChatCase):
             self.answered_fast: (5, 30, False, False, 4),
             self.answered_slow: (15, 90, False, "satisfied", 4),
             self.unanswered: (3, 0, True, "dissatisfied", 2),
-            self.silent: (1, 0, False, False, 1),
+            # self.silent: the visitor never wrote, it is no session of the reports
         })
         self.assertEqual(rows.filtered(lambda r: r.session_id == self.answered_fast).country_id, self.belgium)
 
     def test_sessions_analysis_totals(self):
         self.build_sessions()
         [(count, duration, time_to_answer, unanswered, rating, satisfied)] = self.report([])
-        self.assertEqual(count, 4)
-        self.assertAlmostEqual(duration, (5 + 15 + 3 + 1) / 4)
+        self.assertEqual(count, 3, "the silent session does not count")
+        self.assertAlmostEqual(duration, (5 + 15 + 3) / 3)
         self.assertAlmostEqual(time_to_answer, (30 + 90) / 2, msg="sessions with no answer do not count")
-        self.assertAlmostEqual(unanswered, 25)
+        self.assertAlmostEqual(unanswered, 100 / 3)
         self.assertAlmostEqual(rating, (5 + 1) / 2)
         self.assertAlmostEqual(satisfied, 50)
 
@@ -87,9 +88,9 @@ class TestReports(LiveChatCase):
         self.build_sessions()
         per_day = {day: count for day, count, *_rest in self.report(["start_date:day"])}
         day = datetime(2024, 3, 4)
-        self.assertEqual(per_day, {day: 3, day + timedelta(days=1): 1})
+        self.assertEqual(per_day, {day: 2, day + timedelta(days=1): 1})
         per_country = {country: count for country, count, *_rest in self.report(["country_id"])}
-        self.assertEqual(per_country, {self.belgium: 2, self.france: 1, self.env["res.country"]: 1})
+        self.assertEqual(per_country, {self.belgium: 2, self.france: 1})
 
     def test_operators_analysis(self):
         self.build_sessions()
@@ -100,7 +101,7 @@ class TestReports(LiveChatCase):
         }
         self.assertEqual(per_operator, {
             self.operator: (2, 60, 5),
-            self.operator_2: (2, False, 1),  # no answer: no time
+            self.operator_2: (1, False, 1),  # no answer: no time; the silent session does not count
         })
 
     def test_open_session_lasts_until_its_last_message(self):
@@ -113,7 +114,7 @@ class TestReports(LiveChatCase):
 
     def test_operator_sees_the_reports_of_their_channels_only(self):
         self.build_sessions()
-        self.make_session(self.manager, channel=self.other_channel)
+        self.make_session(self.manager, channel=self.other_channel, messages=[(5, "visitor", "Hi")])
         self.env.flush_all()
         Report = self.env["live_chat.report.session"]
         self.assertEqual(Report.with_user(self.operator).search([]).channel_id, self.channel)
@@ -127,6 +128,7 @@ class TestChannelSatisfaction(LiveChatCase):
         guest = self.env["mail.guest"].create({"name": "Guest"})
         session = self.env["discuss.channel"]._live_chat_create_session(
             channel or self.channel, self.operator, guest=guest)
+        session._live_chat_post("Hi", guest=guest)  # the visitor wrote: the session counts
         session.live_chat_start = fields.Datetime.now() - timedelta(days=days_ago)
         if choice:
             session._live_chat_rate(choice, guest=guest)

@@ -79,6 +79,10 @@ class LiveChatApiCase(HttpCase):
         return answer["error"]
 
     def start(self, **params):
+        """Start a session as the widget does: with the visitor's first
+        message ("Hello" unless `body` or `answer_id` is given)."""
+        if "body" not in params and "answer_id" not in params:
+            params["body"] = "Hello"
         return self.ok("/live_chat/session/start", {
             "channel_id": self.channel.id, "url": "http://site.test/page", **params})
 
@@ -222,10 +226,13 @@ class TestSessionStart(LiveChatApiCase):
         self.assertEqual(session.channel_member_ids.partner_id, operator.partner_id)
         self.assertEqual(session.channel_member_ids.guest_id, guest)
         self.assertEqual(started["operator_name"], operator._get_live_chat_name())
-        self.assertEqual([m["body"] for m in started["messages"]], ["Welcome! How can we help?"])
+        self.assertEqual([m["body"] for m in started["messages"]], ["Welcome! How can we help?", "Hello"])
         welcome = self.env["mail.message"].browse(started["messages"][0]["id"])
         self.assertEqual(welcome.author_id, operator.partner_id, "the welcome is sent as the operator")
-        self.assertFalse(started["messages"][0]["is_visitor"])
+        self.assertEqual([m["is_visitor"] for m in started["messages"]], [False, True])
+        self.assertEqual(started["message_id"], started["messages"][1]["id"])
+        self.assertEqual(started["message"], started["messages"][1])
+        self.assertTrue(session.live_chat_visitor_wrote)
 
     def test_visitor_without_name_is_numbered(self):
         started = self.start()
@@ -280,7 +287,7 @@ class TestSessionStart(LiveChatApiCase):
         sessions = self.env["discuss.channel"].search_count([("channel_type", "=", "live_chat")])
         guests = self.env["mail.guest"].search_count([])
         error = self.refused("/live_chat/session/start",
-                             {"channel_id": self.channel.id, "url": "http://s.test/"}, "no_operator")
+                             {"channel_id": self.channel.id, "url": "http://s.test/", "body": "Hi?"}, "no_operator")
         self.assertIn("No operator available", error["message"])
         self.assertEqual(self.env["discuss.channel"].search_count([("channel_type", "=", "live_chat")]), sessions)
         self.assertEqual(self.env["mail.guest"].search_count([]), guests)
@@ -350,8 +357,9 @@ class TestMessages(LiveChatApiCase):
         for text in ("one", "two"):
             self.ok("/live_chat/session/post", {"session_id": session_id, "guest_token": token, "body": text})
         result = self.ok("/live_chat/session/messages", {"session_id": session_id, "guest_token": token})
-        self.assertEqual([m["body"] for m in result["messages"]], ["Welcome! How can we help?", "one", "two"])
-        self.assertEqual([m["is_visitor"] for m in result["messages"]], [False, True, True])
+        self.assertEqual([m["body"] for m in result["messages"]],
+                         ["Welcome! How can we help?", "Hello", "one", "two"])
+        self.assertEqual([m["is_visitor"] for m in result["messages"]], [False, True, True, True])
 
     def test_html_from_visitor_is_stored_and_returned_as_text(self):
         started = self.start(visitor_name="<b>Eve</b>")
@@ -435,7 +443,7 @@ class TestBadInput(LiveChatApiCase):
         self.refused("/live_chat/session/messages", {**self.own, "after_id": "last"}, "bad_request")
         self.refused("/live_chat/init", None, "bad_request", raw="{not json")
         self.refused("/live_chat/init", None, "bad_request", raw="[1, 2]")
-        self.assertEqual(self.message_count(), 1)
+        self.assertEqual(self.message_count(), 2)
 
     def test_oversized_input(self):
         count = self.message_count()
@@ -455,7 +463,7 @@ class TestBadInput(LiveChatApiCase):
         for body in ("", "   \n "):
             self.refused("/live_chat/session/post", {**self.own, "body": body}, "empty_message")
         self.refused("/live_chat/session/post", self.own, "bad_request")
-        self.assertEqual(self.message_count(), 1)
+        self.assertEqual(self.message_count(), 2)
 
     def test_unknown_session_and_wrong_token(self):
         other = self.start(visitor_name="Mallory")
@@ -476,7 +484,7 @@ class TestBadInput(LiveChatApiCase):
                                  ("/live_chat/session/close", {})):
                 error = self.refused(route, {**params, **extra}, "unknown_session")
                 self.assertNotIn("Victor", json.dumps(error))
-        self.assertEqual(self.message_count(), 1)
+        self.assertEqual(self.message_count(), 2)
         self.assertFalse(self.session_of(self.started).live_chat_closed)
 
     def test_not_a_live_chat_session(self):
@@ -492,18 +500,19 @@ class TestBadInput(LiveChatApiCase):
         self.assertNotIn("secret of Mallory", json.dumps(mine))
 
     def test_burst_over_rate_limit_is_refused_and_earlier_messages_stay(self):
-        accepted = []
-        for index in range(20):
+        accepted = [self.started["message_id"]]  # the first message counts
+        for index in range(19):
             accepted.append(self.ok("/live_chat/session/post", {**self.own, "body": f"m{index}"})["message_id"])
         error = self.refused("/live_chat/session/post", {**self.own, "body": "one too many"}, "rate_limited")
         self.assertEqual(error["code"], 429)
         self.assertIn("Too many messages", error["message"])
         history = self.ok("/live_chat/session/messages", self.own)["messages"]
-        self.assertEqual([m["body"] for m in history[1:]], [f"m{i}" for i in range(20)])
+        self.assertEqual([m["body"] for m in history[1:]], ["Hello"] + [f"m{i}" for i in range(19)])
         self.assertEqual([m["id"] for m in history[1:]], accepted)
 
     def test_rate_limit_per_client_address(self):
-        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit_address", "5")
+        # 7: both first messages, then 3 + 2 more; the 8th is refused.
+        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit_address", "7")
         second = self.start()
         for index in range(3):
             self.ok("/live_chat/session/post", {**self.own, "body": f"a{index}"})
@@ -515,7 +524,7 @@ class TestBadInput(LiveChatApiCase):
             "rate_limited")
 
     def test_rate_limit_window_passes(self):
-        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit_session", "2")
+        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit_session", "3")
         self.ok("/live_chat/session/post", {**self.own, "body": "1"})
         self.ok("/live_chat/session/post", {**self.own, "body": "2"})
         self.refused("/live_chat/session/post", {**self.own, "body": "3"}, "rate_limited")

@@ -21,8 +21,10 @@ class TestSessions(LiveChatCase):
 
         def session(channel, operator, name, country=None):
             guest = cls.env["mail.guest"].create({"name": name})
-            return Channel._live_chat_create_session(
+            session = Channel._live_chat_create_session(
                 channel, operator, guest=guest, visitor_name=name, country=country)
+            session._live_chat_post(f"Hi, {name} here", guest=guest)  # sessions start when the visitor writes
+            return session
 
         cls.s_open = session(cls.channel, cls.operator, "Ann", cls.belgium)
         cls.s_closed = session(cls.channel, cls.operator_2, "Bob", cls.france)
