@@ -28,7 +28,13 @@ patch(Thread.prototype, {
             this.liveChat = data.liveChat ? { ...this.liveChat, ...data.liveChat } : data.liveChat;
         }
         if (this.type === LIVE_CHAT_TYPE) {
-            this._store.discuss[LIVE_CHAT_CATEGORY].threads.add(this);
+            // Only sessions where the visitor wrote (sessions made before
+            // they started with the visitor's first message may be empty).
+            if (this.liveChat?.visitorWrote === false) {
+                this._store.discuss[LIVE_CHAT_CATEGORY].threads.delete(this);
+            } else {
+                this._store.discuss[LIVE_CHAT_CATEGORY].threads.add(this);
+            }
         }
     },
     get isLiveChat() {
