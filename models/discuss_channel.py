@@ -177,7 +177,10 @@ class DiscussChannel(models.Model):
             session = session.with_context(live_chat_quiet=True)
         if not self.live_chat_visitor_wrote and (
                 guest or (author and author == self.live_chat_visitor_partner_id)):
+            # Sessions made by the API are created marked; this is for those
+            # made otherwise: the operators' clients list it from now on.
             self.sudo().live_chat_visitor_wrote = True
+            self._live_chat_notify_operator_info()
         return session.message_post(
             body=plaintext2html(text) if text else "",
             author_id=author.id if author else None,

@@ -49,17 +49,14 @@ registry.category("web_tour.tours").add("live_chat_operator_chat_window_tour", {
                     }),
                 });
                 const channelId = (await response.json()).result[0].id;
+                // The session starts with the visitor's first message.
                 const session = await visitorCall("/live_chat/session/start", {
                     channel_id: channelId,
                     url: "https://example.com/pricing",
                     visitor_name: "Vera Visitor",
-                });
-                window.__liveChatTourSession = session;
-                await visitorCall("/live_chat/session/post", {
-                    session_id: session.session_id,
-                    guest_token: session.guest_token,
                     body: "Hello, is anybody there?",
                 });
+                window.__liveChatTourSession = session;
             },
         },
         {
