@@ -165,6 +165,10 @@
 
     function beep() {
         try {
+            // The page may have had its gesture before this script loaded.
+            if (!audio && navigator.userActivation && navigator.userActivation.hasBeenActive) {
+                unlockAudio();
+            }
             if (!audio || audio.state !== "running") {
                 return false;
             }
@@ -282,7 +286,8 @@
         var newChat = btn("main new", s.new_chat || "New chat");
         endBox.append(el("span", "", s.ended || ""), newChat);
 
-        var consent = el("div", "consent", o.consent_text || "");
+        var consent = el("div", "consent");
+        linkify(consent, o.consent_text || "");
         consent.hidden = !o.consent_text || !!st.session;
         var err = el("div", "err");
         err.setAttribute("role", "alert");
@@ -294,7 +299,9 @@
         file.multiple = true;
         file.hidden = true;
         if (o.allowed_file_types && o.allowed_file_types.length) {
-            file.accept = o.allowed_file_types.join(",");
+            file.accept = o.allowed_file_types.map(function (type) {
+                return /\/$/.test(type) ? type + "*" : type; // "image/" is a prefix
+            }).join(",");
         }
         var attach = btn("attach", "", s.attach || "Attach a file");
         attach.appendChild(ctx.icon(CLIP));
