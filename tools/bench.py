@@ -9,9 +9,14 @@ removed on exit, also on Ctrl+C. Not imported by Odoo.
 What is measured, for each product, the same way:
   1. page weight of the button (website page vs. the same page without live
      chat; external page with the channel's snippet), time to visible button;
-  2. session start latency; 3. visitor message latency and delivery to the
-     operator's bus websocket; 4. throughput of N concurrent visitors;
-  5. SQL queries per session start and per message (Odoo's request log);
+  2. session start latency: a session starts with the visitor's first
+     message, so a "start" is, on both sides, what the visitor's first
+     message costs: live_chat's one session/start call with its first body
+     (session, operator, welcome and first message), Odoo's get_session
+     (persisted) followed by its message/post; 3. visitor message latency
+     and delivery to the operator's bus websocket; 4. throughput of N concurrent visitors;
+  5. SQL queries per session start (every call of the start, see 2.) and
+     per message (Odoo's request log);
   6. install time and peak memory of the addon install.
 """
 import argparse
@@ -53,7 +58,9 @@ HOST = "127.0.0.1"
 BASE_MODULES = "website,mail,bus,rating"  # what both products need anyway
 ADMIN = ("admin", "admin")
 RATE_LIMIT_ADDRESS = 1_000_000  # every bench visitor comes from 127.0.0.1
-MESSAGES_PER_SESSION_WINDOW = 15  # under live_chat.rate_limit_session (20 per 10 s)
+FIRST_MESSAGE = "Hello"  # the visitor's first message, which starts the session
+# With the first message, 16 a session: under live_chat.rate_limit_session (20 per 10 s).
+MESSAGES_PER_SESSION_WINDOW = 15
 ARRIVING_AT_ONCE = 10  # throughput: visitors starting their session together
 CHROMIUM = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(b)), None)
@@ -390,6 +397,7 @@ def mark_operator_online(db, user_id):
 class Product:
     key = label = module = ""
     start_path = post_path = ""
+    start_paths = ()  # every request a session start makes (for its SQL query count)
     button_selector = ""
     channel_model = rule_model = welcome_field = rule_action = website_field = snippet_field = ""
 
@@ -432,6 +440,7 @@ class Product:
 class LiveChat(Product):
     key, label, module = "live_chat", "live_chat", "live_chat"
     start_path, post_path = "/live_chat/session/start", "/live_chat/session/post"
+    start_paths = (start_path,)
     button_selector = "[data-live-chat-button], .o_live_chat_button, .live-chat-button"
     channel_model, rule_model = "live_chat.channel", "live_chat.channel.rule"
     welcome_field, rule_action, website_field = "welcome_message", "show", "live_chat_channel_id"
@@ -442,7 +451,12 @@ class LiveChat(Product):
         rpc(server, "ir.config_parameter", "set_param", "live_chat.rate_limit_address", str(RATE_LIMIT_ADDRESS))
 
     def start_session(self, client, server):
-        result = client.call(self.start_path, {"channel_id": self.channel_id, "url": f"{server.url}/"})
+        # One call: session, operator, welcome message and the visitor's
+        # first message (a start without a body is refused, bad_request).
+        result = client.call(self.start_path, {"channel_id": self.channel_id, "url": f"{server.url}/",
+                                               "body": FIRST_MESSAGE})
+        if not result.get("message_id"):
+            raise CallError(f"{self.start_path}: no first message in the answer")
         return {"id": result["session_id"], "guest_token": result["guest_token"]}
 
     def post(self, client, session, body):
@@ -453,6 +467,7 @@ class LiveChat(Product):
 class OdooLivechat(Product):
     key, label, module = "odoo", "Odoo", "website_livechat"
     start_path, post_path = "/im_livechat/cors/get_session", "/im_livechat/cors/message/post"
+    start_paths = (start_path, post_path)
     button_selector = ".o-livechat-LivechatButton"
     channel_model, rule_model = "im_livechat.channel", "im_livechat.channel.rule"
     welcome_field, rule_action, website_field = "default_message", "display_button", "channel_id"
@@ -460,12 +475,15 @@ class OdooLivechat(Product):
 
     def start_session(self, client, server):
         # What Odoo 17's embed sends when the visitor's first message makes
-        # the conversation real (persisted); it also makes a non-persisted
-        # call when the window opens, which is not counted here.
+        # the conversation real (persisted), then that first message: the
+        # same work as live_chat's session/start with its body. It also makes
+        # a non-persisted call when the window opens, which is not counted here.
         result = client.call(self.start_path, {
             "channel_id": self.channel_id, "anonymous_name": "Visitor", "previous_operator_id": None,
             "persisted": True})
-        return {"id": result["id"], "guest_token": result["guest_token"]}
+        session = {"id": result["id"], "guest_token": result["guest_token"]}
+        self.post(client, session, FIRST_MESSAGE)
+        return session
 
     def post(self, client, session, body):
         client.call(self.post_path, {
@@ -491,6 +509,14 @@ def warm_up(product, server):
     conn.close()
 
 
+def start_query_counts(product, server, since):
+    """SQL queries of each session start since byte `since` of the log: the
+    sum over the requests one start makes (Odoo: get_session + the first
+    message/post, the n-th of each belonging to the n-th start)."""
+    per_path = [server.query_counts(path, since) for path in product.start_paths]
+    return [sum(counts) for counts in zip(*per_path)]
+
+
 def measure_latency(product, server, profile, results):
     """Session starts, then visitor messages with their delivery to the
     operator's websocket; sequential, one visitor at a time."""
@@ -502,7 +528,7 @@ def measure_latency(product, server, profile, results):
         began = time.monotonic()
         product.start_session(client, server)
         starts.append((time.monotonic() - began) * 1000)
-    start_queries = server.query_counts(product.start_path, since)
+    start_queries = start_query_counts(product, server, since)
 
     count = profile["posts"]
     sessions = [product.start_session(client, server)
