@@ -38,7 +38,7 @@ class Operator(threading.Thread):
         answer = response.json()
         if "error" in answer:
             raise RuntimeError(answer["error"])
-        return answer["result"]
+        return answer.get("result")
 
     def call(self, model, method, *args, **kwargs):
         return self.rpc("/web/dataset/call_kw", {"model": model, "method": method, "args": list(args),
@@ -253,9 +253,11 @@ class TestVisitorTours(VisitorTourCase):
         self.assertIn("Yes I read it", str(reply.body))
         visitor = self.visitor_member(session)
         self.assertEqual(visitor.seen_message_id, reply, "the visitor's read reached the server")
-        seen = [p for p in self.bus_payloads(session, "discuss.channel.member/seen")
-                if p.get("id") == visitor.id or (p.get("guest") or {}).get("id") == visitor.guest_id.id
-                or p.get("last_message_id") == reply.id]
+        # What the operator's thread gets: mail's seen info of the visitor's
+        # member on the session's bus channel (Odoo's seen indicator).
+        seen = [p["ChannelMember"] for p in self.bus_payloads(session, "mail.record/insert")
+                if (p.get("ChannelMember") or {}).get("id") == visitor.id
+                and (p["ChannelMember"].get("lastSeenMessage") or {}).get("id") == reply.id]
         self.assertTrue(seen, "the operator's thread was not told the visitor saw the reply")
 
 

@@ -322,8 +322,8 @@ function operatorDiscussTour(name, steps) {
                 isCheck: true,
             },
             {
-                content: "Open the unread session",
-                trigger: ".o-mail-DiscussSidebarChannel.o-unread",
+                content: "Open the visitor's unread session",
+                trigger: ".o-mail-DiscussSidebarChannel.o-unread:contains(Visitor #)",
             },
             ...steps,
         ],
