@@ -269,3 +269,66 @@ class TestVisitorToursMobile(VisitorTourCase):
     def test_09_round_button_and_full_screen_on_a_phone(self):
         self.visitor_tour("live_chat_visitor_mobile")
         self.assertEqual(len(self.sessions()), 1)
+
+
+class Visitor(threading.Thread):
+    """The visitor over the widget's routes, in another thread: types until
+    the operator's reply arrives, then reads it."""
+
+    def __init__(self, case, session_id, guest_token, expect):
+        super().__init__(daemon=True)
+        self.base = case.base_url()
+        self.auth = {"session_id": session_id, "guest_token": guest_token}
+        self.expect = expect
+        self.error = None
+        self.seen_id = None
+
+    def call(self, route, params):
+        response = requests.post(self.base + route, data=json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {**self.auth, **params}}),
+            headers={"Content-Type": "text/plain"}, timeout=30)
+        answer = response.json()
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return answer.get("result")
+
+    def run(self):
+        try:
+            time.sleep(3)
+            deadline = time.time() + 50
+            while time.time() < deadline:
+                self.call("/live_chat/session/typing", {"typing": True})
+                messages = self.call("/live_chat/session/messages", {})["messages"]
+                reply = [m for m in messages if self.expect in m["body"]]
+                if reply:
+                    self.call("/live_chat/session/typing", {"typing": False})
+                    time.sleep(1.5)  # the operator's tour checks it is not seen yet
+                    self.call("/live_chat/session/seen", {"message_id": reply[0]["id"]})
+                    self.seen_id = reply[0]["id"]
+                    return
+                time.sleep(2.1)
+            self.error = "the operator's reply never arrived"
+        except Exception as error:  # reported by the test
+            self.error = repr(error)
+
+
+@tagged("post_install", "-at_install")
+class TestVisitorToursOperatorSide(VisitorTourCase):
+
+    def test_10_operator_sees_the_visitor_typing_and_reading(self):
+        response = self.url_open("/live_chat/session/start", data=json.dumps({
+            "jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                "channel_id": self.channel.id, "url": "https://example.com/", "visitor_name": "Tina Typer",
+                "body": "Hi, I am Tina"}}), headers={"Content-Type": "text/plain"})
+        start = response.json()["result"]
+        visitor = Visitor(self, start["session_id"], start["guest_token"], "Operator reply for seen")
+        visitor.start()
+        try:
+            self.start_tour("/web#action=mail.action_discuss", "live_chat_visitor_operator_sees_typing_and_seen",
+                            login=self.operator.login, timeout=120)
+        finally:
+            visitor.join(10)
+        self.assertIsNone(visitor.error)
+        self.env.invalidate_all()
+        session = self.sessions()
+        self.assertEqual(self.visitor_member(session).seen_message_id.id, visitor.seen_id)

@@ -311,7 +311,7 @@ visitorTour("live_chat_visitor_mobile", async () => {
 });
 
 // Operator side, in Discuss: the visitor's session and its messages.
-function operatorDiscussTour(name, steps) {
+function operatorDiscussTour(name, steps, visitor = "Visitor #") {
     registry.category("web_tour.tours").add(name, {
         test: true,
         url: "/web#action=mail.action_discuss",
@@ -323,7 +323,7 @@ function operatorDiscussTour(name, steps) {
             },
             {
                 content: "Open the visitor's unread session",
-                trigger: ".o-mail-DiscussSidebarChannel.o-unread:contains(Visitor #)",
+                trigger: `.o-mail-DiscussSidebarChannel.o-unread:contains(${visitor})`,
             },
             ...steps,
         ],
@@ -346,3 +346,39 @@ operatorDiscussTour("live_chat_visitor_operator_sees_image", [
         isCheck: true,
     },
 ]);
+
+// Operator side of typing and seen: the visitor (played by the Python test
+// over the widget's routes) types, then reads the operator's reply.
+operatorDiscussTour("live_chat_visitor_operator_sees_typing_and_seen", [
+    {
+        content: "The visitor's message is in the thread",
+        trigger: ".o-mail-Discuss .o-mail-Message:contains(Hi, I am Tina)",
+        isCheck: true,
+    },
+    {
+        content: "Odoo's typing indicator shows the visitor typing",
+        trigger: ".o-mail-Discuss .o-discuss-Typing:contains(Tina Typer is typing)",
+        isCheck: true,
+    },
+    {
+        content: "The operator answers",
+        trigger: ".o-mail-Discuss .o-mail-Composer-input",
+        run(actions) {
+            actions.text("Operator reply for seen", this.$anchor);
+            this.$anchor[0].dispatchEvent(
+                new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true })
+            );
+        },
+    },
+    {
+        content: "The reply is not seen by the visitor yet",
+        trigger: ".o-mail-Discuss .o-mail-Message:contains(Operator reply for seen):not(:has(.o-mail-MessageSeenIndicator.o-all-seen))",
+        isCheck: true,
+    },
+    {
+        content: "Odoo's seen indicator: the visitor has seen the reply",
+        trigger: ".o-mail-Discuss .o-mail-Message:contains(Operator reply for seen) .o-mail-MessageSeenIndicator.o-all-seen",
+        timeout: 20000,
+        isCheck: true,
+    },
+], "Tina Typer");
