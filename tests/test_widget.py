@@ -32,11 +32,19 @@ function waitFor(check, what, ms = 15000) {
     });
 }
 const bodies = () => qa('.msg .body').map((node) => node.textContent);
+// The visitor's messages the server acknowledged (a pending one has no data-id).
+const sentBodies = () => qa('.msg.me[data-id] .body').map((node) => node.textContent);
+// Before the visitor writes there is no session: only init's welcome (".pre").
+function assertNoSessionYet() {
+    if (qa('.msg[data-id]').length) throw new Error('a message of a session before the visitor wrote');
+    const stored = Object.keys(localStorage).filter((key) => /^live_chat:.*:[0-9]+$/.test(key) && localStorage[key] !== 'null');
+    if (stored.length) throw new Error('a session is stored before the visitor wrote: ' + stored);
+}
 async function typeAndSend(text) {
     const input = await waitFor(() => q('.compose textarea'), 'the chat input');
     input.value = text;
     input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
-    await waitFor(() => bodies().includes(text), 'my message ' + text);
+    await waitFor(() => sentBodies().includes(text), 'my message ' + text + ' acknowledged by the server');
 }
 // On an Odoo website page, let Odoo's own front end finish starting (it
 // fetches its translations after the page loaded) before the test ends and
@@ -87,6 +95,7 @@ class WidgetCase(RealTimeBusMixin, HttpCase):
     def setUp(self):
         super().setUp()
         set_presence(self.operator, minutes_ago=1)
+        self.guest_ids = self.env["mail.guest"].search([]).ids
 
     def run_js(self, url, code, **kwargs):
         # A function scope: the helpers must not clash with the page's globals.
@@ -174,8 +183,15 @@ class TestWidgetDisplay(WidgetCase):
             await waitFor(() => q('.win'), 'the window to open by itself');
             if (Date.now() - t0 < 1500) throw new Error('opened before the 2 s timer');
             await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome message');
+            if (widget().dataset.state !== 'open') throw new Error('state ' + widget().dataset.state);
+            assertNoSessionYet();
+            // Give a (wrong) session/start after opening the time to land.
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+            assertNoSessionYet();
         });""")
-        self.assertEqual(len(self.sessions()), 1)
+        # Opening by itself creates nothing: the visitor has not written.
+        self.assertEqual(len(self.sessions()), 0)
+        self.assertFalse(self.env["mail.guest"].search([("id", "not in", self.guest_ids)]), "no guest either")
 
     def test_hide_draws_nothing(self):
         self.run_js("/contactus?mode=hide", """run(async () => {
@@ -207,12 +223,17 @@ class TestWidgetChat(WidgetCase):
         self.run_js("/contactus", """run(async () => {
             (await waitFor(() => q('button.btn'), 'the button')).click();
             await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome message');
-            if (q('.head .title').textContent !== 'Wendy') throw new Error('header: ' + q('.head .title').textContent);
+            if (!q('.msg.pre')) throw new Error('the welcome is not the pre-session one');
             if (q('.head').style.background.replace(/ /g, '') !== 'rgb(18,52,86)') throw new Error('header colour');
             if (q('.compose textarea').placeholder !== 'Type here') throw new Error('placeholder');
             if (q('.list').getAttribute('aria-live') !== 'polite') throw new Error('live region');
-            await waitFor(() => widget().dataset.transport === 'websocket', 'the websocket');
+            assertNoSessionYet();
+            // The first message starts the session: the operator is assigned
+            // then (header), the welcome is posted first, the websocket opens.
             await typeAndSend('Is my order shipped?');
+            await waitFor(() => q('.head .title').textContent === 'Wendy', 'the operator in the header');
+            if (q('.msg.pre')) throw new Error('the pre-session welcome stayed');
+            await waitFor(() => widget().dataset.transport === 'websocket', 'the websocket');
             await waitFor(() => bodies().includes('Yes, it left today.'), 'the operator reply in real time');
             if (widget().dataset.transport !== 'websocket') throw new Error('the reply came by polling');
             // Another page of the same site (same browser storage): the
@@ -233,9 +254,15 @@ class TestWidgetChat(WidgetCase):
         operator.join(5)
         self.assertIsNone(operator.error)
         session = self.sessions()
-        self.assertEqual(len(session), 1)
+        self.assertEqual(len(session), 1, "one session, made by the first message, none by the other page")
         self.assertEqual(session.live_chat_operator_id, self.operator)
-        self.assertEqual(len(self.sessions()), 1, "no second session")
+        bodies = [str(m.body) for m in self.env["mail.message"].search(
+            [("model", "=", "discuss.channel"), ("res_id", "=", session.id), ("message_type", "=", "comment")],
+            order="id")]
+        self.assertEqual(len(bodies), 3, bodies)
+        self.assertIn("Hello from Wendy!", bodies[0])
+        self.assertIn("Is my order shipped?", bodies[1])
+        self.assertIn("Yes, it left today.", bodies[2])
 
     def test_html_is_shown_as_text(self):
         attack = "<img src=x onerror=alert(1)><b>bold</b>"
@@ -243,30 +270,53 @@ class TestWidgetChat(WidgetCase):
             (await waitFor(() => q('button.btn'), 'the button')).click();
             await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
             window.alert = () => { throw new Error('alert ran'); };
+            // The first message (session/start), then one more (session/post).
             await typeAndSend(%s);
-            if (qa('.list img, .list b').length) throw new Error('HTML was rendered');
-        });""" % json.dumps(attack))
-        message = self.env["mail.message"].search(
-            [("model", "=", "discuss.channel"), ("res_id", "in", self.sessions().ids)], order="id desc", limit=1)
-        self.assertIn("&lt;img", str(message.body))
+            await typeAndSend(%s + ' again');
+            // The widget's own images (avatars) aside, nothing of the text became HTML.
+            if (qa('.msg .body img, .msg .body b, .list [onerror]').length) throw new Error('HTML was rendered');
+            if (qa('.msg.me .body').some((body) => body.children.length)) throw new Error('markup in my messages');
+        });""" % (json.dumps(attack), json.dumps(attack)))
+        session = self.sessions()
+        self.assertEqual(len(session), 1)
+        messages = self.env["mail.message"].search(
+            [("model", "=", "discuss.channel"), ("res_id", "=", session.id), ("author_guest_id", "!=", False)],
+            order="id")
+        self.assertEqual(len(messages), 2)
+        for message in messages:
+            self.assertIn("&lt;img", str(message.body))
+            self.assertNotIn("<b>", str(message.body))
 
     def test_shift_enter_makes_a_new_line_and_close_ends_the_session(self):
         self.run_js("/contactus", """run(async () => {
             (await waitFor(() => q('button.btn'), 'the button')).click();
             const input = await waitFor(() => q('.compose textarea'), 'the input');
             await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome');
+            if (!q('.head .endc').hidden) throw new Error('End shown before there is a conversation');
             input.value = 'line one';
             input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', shiftKey: true, bubbles: true}));
             if (bodies().includes('line one')) throw new Error('Shift+Enter sent the message');
             input.value = 'line one\\nline two';
             input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
-            await waitFor(() => bodies().includes('line one\\nline two'), 'the two-line message');
-            window.confirm = () => true;
-            q('.close').click();
+            await waitFor(() => sentBodies().includes('line one\\nline two'), 'the two-line message');
+            // End is asked in the widget (window.confirm is not used any more).
+            window.confirm = () => { throw new Error('window.confirm used'); };
+            (await waitFor(() => !q('.head .endc').hidden && q('.head .endc'), 'the End button')).click();
+            (await waitFor(() => !q('.confirm').hidden && q('.confirm .no'), 'the confirmation')).click();
+            if (!q('.confirm').hidden || widget().dataset.state !== 'open') throw new Error('Cancel did not cancel');
+            q('.head .endc').click();
+            (await waitFor(() => !q('.confirm').hidden && q('.confirm .yes'), 'the confirmation')).click();
             await waitFor(() => widget().dataset.state === 'ended', 'the ended state');
             if (!q('.compose textarea').disabled) throw new Error('input still enabled');
         });""")
-        self.assertTrue(self.sessions().live_chat_closed)
+        session = self.sessions()
+        self.assertEqual(len(session), 1)
+        self.assertTrue(session.live_chat_closed)
+        message = self.env["mail.message"].search(
+            [("model", "=", "discuss.channel"), ("res_id", "=", session.id), ("author_guest_id", "!=", False)])
+        self.assertEqual(len(message), 1, "Shift+Enter sent nothing")
+        self.assertIn("line one", str(message.body))
+        self.assertIn("line two", str(message.body))
 
     def test_api_error_shows_and_keeps_the_text(self):
         self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit_session", "1")
@@ -279,15 +329,28 @@ class TestWidgetChat(WidgetCase):
             input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
             await waitFor(() => q('.err').textContent.includes('Too many messages'), 'the rate limit error');
             if (input.value !== 'second') throw new Error('the unsent text was lost');
+            if (sentBodies().includes('second') || q('.pending')) throw new Error('the refused message shows as sent');
         });""")
+        self.assertEqual(len(self.sessions()), 1)
 
     def test_direct_link_opens_the_chat_at_once(self):
         self.run_js(f"/live_chat/chat/{self.channel.id}", """run(async () => {
             await waitFor(() => bodies().includes('Hello from Wendy!'), 'the welcome message');
+            // The chat fills the page under the company's name (at most
+            // 760 px wide, centred, on a wide screen).
+            const brand = document.querySelector('.o_live_chat_brand');
+            if (!brand || !brand.textContent.includes(%s)) throw new Error('no company name above the chat');
             const win = q('.win').getBoundingClientRect();
-            if (win.width < innerWidth - 2) throw new Error('not full page');
-        });""")
-        self.assertEqual(len(self.sessions()), 1)
+            if (win.width < Math.min(innerWidth, 760) - 2) throw new Error('not full page: ' + win.width + ' in ' + innerWidth);
+            if (win.top < brand.getBoundingClientRect().bottom - 1 || win.bottom < innerHeight - 20) {
+                throw new Error('not the page under the company name: ' + win.top + '-' + win.bottom + ' in ' + innerHeight);
+            }
+            if (widget().dataset.state !== 'open' || q('button.btn')) throw new Error('not open at once');
+            if (!q('.compose textarea')) throw new Error('no input to write');
+            assertNoSessionYet();
+        });""" % json.dumps(self.env.ref("website.default_website").company_id.name))
+        # Open at once, but no session until the visitor writes.
+        self.assertEqual(len(self.sessions()), 0)
 
     def test_direct_link_of_unknown_channel(self):
         self.assertEqual(self.url_open("/live_chat/chat/999999").status_code, 404)
@@ -378,11 +441,16 @@ class TestWidgetChatbot(RealTimeBusMixin, HttpCase):
             (await waitFor(() => q('button.btn'), 'the button')).click();
             await waitFor(() => bodies().includes("Hello! I'm the Welcome Bot."), 'the bot greeting');
             await waitFor(() => bodies().includes('What can I do for you?'), 'the question');
-            if (q('.head .title').textContent !== 'Welcome Bot') throw new Error('bot name: ' + q('.head .title').textContent);
+            // Before a session: init's opening steps, the bot's name and avatar.
+            if (qa('.msg.pre .who').some((who) => who.textContent !== 'Welcome Bot')) throw new Error('bot name on its messages');
             if (q('.head .avatar').hidden) throw new Error('no bot avatar');
+            assertNoSessionYet();
             const choices = await waitFor(() => qa('.answers button').length === 2 && qa('.answers button'), 'the answers');
+            // The first answer starts the session.
             choices.find((b) => b.textContent === 'Talk to a person').click();
             await waitFor(() => bodies().some((b) => b.startsWith('Sure! What is your email address')), 'the email question');
+            await waitFor(() => q('.head .title').textContent === 'Welcome Bot', 'the bot name in the header');
+            if (!qa('.msg.bot[data-id]').length) throw new Error('the bot messages are not the session ones');
             const input = q('.compose textarea');
             input.value = 'not an email';
             input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
