@@ -31,7 +31,7 @@ def widget_strings():
         "fold": _("Minimize the chat"),
         "end_short": _("End"),
         "end": _("End the conversation"),
-        "end_confirm": _("End this conversation? The operator will be told you left."),
+        "end_confirm": _("End this conversation?"),
         "cancel": _("Cancel"),
         "ended": _("This conversation has ended."),
         "new_chat": _("Start a new chat"),

@@ -21,6 +21,7 @@
         "box-shadow:0 8px 30px rgba(0,0,0,.3);font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}" +
         ".win.page{inset:0;width:auto;height:auto;max-height:none;border-radius:0;box-shadow:none}" +
         ".win.in{position:absolute}" +
+        "@media (min-width:800px){.win.in{border-radius:12px;box-shadow:0 2px 14px rgba(0,0,0,.12)}}" +
         "@media (max-width:600px){.win{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}" +
         ".head{display:flex;align-items:center;gap:8px;padding:10px 10px 10px 14px;font-weight:600;font-size:15px;flex:none}" +
         ".head .title{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
