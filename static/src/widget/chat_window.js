@@ -807,7 +807,12 @@
                 consent.hidden = !o.consent_text || !!st.session;
                 updateBot(st.chatbot);
                 if (error.code === "unknown_session") {
+                    // Gone (erased, or deleted after the retention): the
+                    // text is back in the input, the next send starts anew.
                     ctx.save("", null);
+                    stopTransport();
+                    st.session = null;
+                    endChat.hidden = true;
                 } else if (st.session) {
                     refresh();
                 }
@@ -1083,6 +1088,7 @@
             });
             st.queue = [];
             endBox.hidden = false;
+            st.endSeen = st.open;
             rate.show(st, auth, call);
             setState();
             stopTransport();
@@ -1096,8 +1102,8 @@
             st.open = false;
             win.hidden = true;
             confirmBox.hidden = true;
-            if (st.closed) {
-                // Ended: the button stays and starts a new chat.
+            if (st.closed && st.endSeen) {
+                // Ended and seen: the button stays and starts a new chat.
                 ctx.save("", null);
             }
             saveUi();
@@ -1110,9 +1116,11 @@
         }
 
         ctx.unfold = function (byVisitor) {
-            if (st.closed && !ctx.pageMode) {
+            if (st.closed && st.endSeen && !ctx.pageMode) {
                 return reset();
             }
+            // Ended while folded: show the end screen (rating) first.
+            st.endSeen = st.closed;
             st.open = true;
             win.hidden = false;
             ctx.showButton(false);
