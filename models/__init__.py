@@ -5,6 +5,8 @@ from . import website
 from . import res_config_settings
 from . import discuss_channel
 from . import discuss_channel_operator
+from . import discuss_channel_visitor
+from . import discuss_channel_privacy
 from . import discuss_channel_sessions
 from . import discuss_channel_chatbot
 from . import live_chat_chatbot_script

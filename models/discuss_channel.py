@@ -106,7 +106,7 @@ class DiscussChannel(models.Model):
             "live_chat_visitor_name": visitor_name,
             "live_chat_country_id": country.id if country else False,
             "live_chat_url": url or False,
-            "live_chat_ip": ip or False,
+            "live_chat_ip": self._live_chat_visitor_address(ip) or False,
             "live_chat_start": fields.Datetime.now(),
             # The values the stored computed fields would get, given here so
             # that creating a session does not cost an UPDATE right after.

@@ -52,6 +52,11 @@ class LiveChatChannel(models.Model):
         "Chat Input Placeholder", translate=True,
         default=lambda self: _("Ask something..."),
     )
+    consent_text = fields.Text(
+        "Consent Text", translate=True,
+        help="Shown to the visitor before their first message, e.g. what you keep of the "
+             "conversation and for how long. Empty: nothing is shown.",
+    )
 
     rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", string="Rules", copy=True)
 
@@ -172,6 +177,7 @@ class LiveChatChannel(models.Model):
             "title_color": self.title_color or "#FFFFFF",
             "welcome_message": self.welcome_message or "",
             "input_placeholder": self.input_placeholder or "",
+            "consent_text": self.consent_text or "",
         }
 
     def _check_can_operate(self):
