@@ -163,6 +163,35 @@ install_odoo() {
     touch "$ready"
 }
 
+LINT_VENV="$LIVE_CHAT_HOME/lint-venv"
+LINT_NODE="$LIVE_CHAT_HOME/lint-node"
+
+# ensure_lint_tools: pre-commit, ruff and pylint-odoo from pip in their own
+# venv, eslint from npm, at the versions pinned in tools/; redone when the
+# pins change or a previous install was interrupted.
+ensure_lint_tools() {
+    local pins="$LIVE_CHAT_ROOT/tools/lint-requirements.txt" package="$LIVE_CHAT_ROOT/tools/lint-package.json"
+    if ! cmp -s "$pins" "$LINT_VENV/.installed" 2>/dev/null; then
+        say "installing the Python linters into $LINT_VENV"
+
+        if ! "$LINT_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+            rm -rf "$LINT_VENV"
+            python3 -m venv "$LINT_VENV" || die "python3 -m venv failed: install python3-venv"
+        fi
+        "$LINT_VENV/bin/pip" install -q --disable-pip-version-check -r "$pins" >"$LIVE_CHAT_HOME/lint-pip.log" 2>&1 \
+            || { grep -v "is ignored: it is neither" "$LIVE_CHAT_HOME/lint-pip.log" >&2 || true; die "pip could not install the linters ($LIVE_CHAT_HOME/lint-pip.log)"; }
+        cp "$pins" "$LINT_VENV/.installed"
+    fi
+    if ! cmp -s "$package" "$LINT_NODE/.installed" 2>/dev/null || [ ! -x "$LINT_NODE/node_modules/.bin/eslint" ]; then
+        command -v npm >/dev/null || apt_install npm
+        say "installing eslint into $LINT_NODE"
+        mkdir -p "$LINT_NODE" && cp "$package" "$LINT_NODE/package.json"
+        (cd "$LINT_NODE" && npm install --no-audit --no-fund --silent >"$LIVE_CHAT_HOME/lint-npm.log" 2>&1) \
+            || { cat "$LIVE_CHAT_HOME/lint-npm.log" >&2; die "npm could not install eslint ($LIVE_CHAT_HOME/lint-npm.log)"; }
+        cp "$package" "$LINT_NODE/.installed"
+    fi
+}
+
 ensure_chromium() {
     local bin
     for bin in google-chrome chromium chromium-browser google-chrome-stable; do
