@@ -12,8 +12,8 @@ from psycopg2 import IntegrityError, OperationalError
 
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
-from odoo.tools import consteq
 from odoo.http import request
+from odoo.tools import consteq
 
 _logger = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ def _api(handler):
         except LiveChatError as error:
             request.env.cr.rollback()
             return _error_answer(rpc_id, error)
-        except (OperationalError, IntegrityError):
-            raise  # let Odoo retry the request on a serialization failure
+        except (OperationalError, IntegrityError):  # pylint: disable=try-except-raise
+            raise  # let Odoo retry the request on a serialization failure (not the handler below)
         except (UserError, ValidationError, AccessError) as error:
             request.env.cr.rollback()
             return _error_answer(rpc_id, LiveChatError(400, "bad_request", str(error)))

@@ -124,7 +124,8 @@ class DiscussChannel(models.Model):
             self._live_chat_delete_orphan_guests(guests)
             deleted += len(sessions)
             if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit -- batches of a cron, see above
+                # Batches of a cron, committed one by one (see above).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             else:
                 self.env.flush_all()
             self.env.invalidate_all()

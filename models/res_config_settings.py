@@ -33,6 +33,7 @@ class ResConfigSettings(models.TransientModel):
             settings.website_live_chat_enabled = bool(settings.website_id.live_chat_channel_id)
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         for settings in self.filtered(lambda s: not s.website_live_chat_enabled):
             settings.website_id.live_chat_channel_id = False
+        return result
