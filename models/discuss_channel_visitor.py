@@ -2,6 +2,7 @@ import ipaddress
 import logging
 import os
 
+import odoo.http
 from odoo import api, models
 from odoo.tools import config
 
@@ -35,6 +36,20 @@ class DiscussChannel(models.Model):
         request.geoip), or an empty recordset when it is unknown. A missing,
         corrupt or wrong kind of GeoIP database only makes the country
         unknown, with one warning per process."""
+        code = self._live_chat_guard_geoip(geoip)
+        if not code:
+            return self.env["res.country"]
+        return self.env["res.country"].sudo().search([("code", "=", code)], limit=1)
+
+    @api.model
+    def _live_chat_guard_geoip(self, geoip):
+        """The country code `geoip` finds (None when unknown), making sure
+        that reading it again never raises: when the GeoIP database fails
+        (Odoo lets e.g. the TypeError of a City file read as a Country one
+        through), `geoip` is left with empty records, for Odoo's own readers
+        too (the website reads the country on every page)."""
+        if geoip is None:
+            return None
         paths = (config.get("geoip_country_db"), config.get("geoip_city_db"))
         if paths not in _GEOIP_CHECKED:
             problem = _geoip_problem(*paths)
@@ -44,19 +59,19 @@ class DiscussChannel(models.Model):
                                 "countries match nobody (set --geoip-country-db to a MaxMind country file)",
                                 problem)
         try:
-            code = geoip.country_code if geoip is not None else None
+            return geoip.country_code
         except Exception as error:  # noqa: BLE001 -- geoip2/maxminddb raise TypeError, ValueError, ...
-            # Odoo lets e.g. the TypeError of a City file read as a Country
-            # one through: reported with the configuration check above,
-            # unless that one could not tell.
+            # Reported with the configuration check above, unless that one
+            # could not tell.
             if not _GEOIP_CHECKED[paths]:
                 _GEOIP_CHECKED[paths] = True
                 _logger.warning("Live chat: the GeoIP lookup failed (%s: %s); visitors' country is unknown",
                                 type(error).__name__, error)
-            code = None
-        if not code:
-            return self.env["res.country"]
-        return self.env["res.country"].sudo().search([("code", "=", code)], limit=1)
+            if geoip2 is not None:
+                # GeoIP's lazy properties: cached values win over the lookup.
+                geoip.__dict__["_country_record"] = odoo.http.GEOIP_EMPTY_COUNTRY
+                geoip.__dict__["_city_record"] = odoo.http.GEOIP_EMPTY_CITY
+            return None
 
     @api.model
     def _live_chat_visitor_address(self, raw_ip):

@@ -7,7 +7,7 @@ from unittest.mock import patch
 
 import odoo.http
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import config, mute_logger
 
 from .mmdb_writer import write_country_db
@@ -56,6 +56,21 @@ class TestGeoipFailures(LiveChatApiCase):
         city = write_country_db(self.path("city.mmdb"), {"81.2.69.0/24": "BE"}, database_type="GeoLite2-City")
         self.use_files(city, self.path("missing-city.mmdb"))
         self.assert_country_unknown_with_one_warning("is a GeoLite2-City database")
+
+    def test_website_pages_render_with_a_city_database_given_as_the_country_database(self):
+        """Odoo's website reads the visitor's country on every page (session
+        info, visitors): the pages carrying the chat button must not fail."""
+        city = write_country_db(self.path("city.mmdb"), {"81.2.69.0/24": "BE"}, database_type="GeoLite2-City")
+        self.use_files(city, self.path("missing-city.mmdb"))
+        self.env["website"].get_current_website().live_chat_channel_id = self.channel
+        # A logged-in visitor with a time zone: the website then skips its
+        # city lookup and reads the country file first.
+        new_test_user(self.env, login="geo_portal", groups="base.group_portal", tz="Europe/Brussels")
+        self.authenticate("geo_portal", "geo_portal")
+        with self.assertLogs(GEOIP_LOGGER, "WARNING"):
+            response = self.url_open("/contactus", headers={"X-Forwarded-For": BELGIAN_IP})
+            self.assertEqual(response.status_code, 200)
+        self.assertIn("/live_chat/embed/", response.text)
 
     def test_corrupt_database(self):
         with open(self.path("corrupt.mmdb"), "wb") as corrupt:
