@@ -11,4 +11,4 @@ class IrHttp(models.AbstractModel):
     @classmethod
     def _frontend_pre_dispatch(cls):
         request.env["discuss.channel"]._live_chat_guard_geoip(request.geoip)
-        super()._frontend_pre_dispatch()
+        return super()._frontend_pre_dispatch()
