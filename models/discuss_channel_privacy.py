@@ -73,6 +73,10 @@ class DiscussChannel(models.Model):
                 "live_chat_guest_id": False,
                 "live_chat_visitor_partner_id": False,
                 "live_chat_erased": True,
+                # No visitor left to talk to: an open session ends here (and
+                # the retention period counts from now).
+                **({} if session.live_chat_closed else {
+                    "live_chat_closed": True, "live_chat_end": fields.Datetime.now()}),
             })
             ratings.res_name = session.name
         self._live_chat_delete_orphan_guests(guests)
@@ -97,7 +101,8 @@ class DiscussChannel(models.Model):
         """Delete, `batch_size` at a time, the live chat sessions closed more
         than `live_chat.retention_days` days ago, with their messages,
         attachments, ratings and bot answers, and the guests left with no
-        session. Returns how many sessions were deleted."""
+        session. A session never closed (the visitor went away) counts as
+        closed at its last message. Returns how many sessions were deleted."""
         params = self.env["ir.config_parameter"].sudo()
         if not params.get_param("live_chat.retention_enabled"):
             return 0
@@ -108,9 +113,22 @@ class DiscussChannel(models.Model):
         if days <= 0:
             return 0
         limit = fields.Datetime.now() - timedelta(days=days)
-        domain = [("channel_type", "=", "live_chat"), ("live_chat_closed", "=", True),
-                  "|", ("live_chat_end", "<", limit),
-                  "&", ("live_chat_end", "=", False), ("create_date", "<", limit)]
+        # Abandoned sessions: open, started before the limit, and without a
+        # message since.
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT c.id FROM discuss_channel c
+             WHERE c.channel_type = 'live_chat' AND c.live_chat_closed IS NOT TRUE
+               AND COALESCE(c.live_chat_start, c.create_date) < %(limit)s
+               AND NOT EXISTS (SELECT 1 FROM mail_message m
+                                WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.date >= %(limit)s)
+        """, {"limit": limit})
+        abandoned_ids = [row[0] for row in self.env.cr.fetchall()]
+        domain = [("channel_type", "=", "live_chat"), "|", "|",
+                  "&", ("live_chat_closed", "=", True), ("live_chat_end", "<", limit),
+                  "&", "&", ("live_chat_closed", "=", True), ("live_chat_end", "=", False),
+                  ("create_date", "<", limit),
+                  ("id", "in", abandoned_ids)]
         deleted = 0
         # sudo: a system clean-up, decided by the administrator's setting.
         Session = self.sudo().with_context(active_test=False)

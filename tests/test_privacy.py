@@ -91,6 +91,20 @@ class TestRetention(LiveChatCase):
             self.assertEqual(len(kept_traces[kind]), 3, kind)
         self.assertEqual(recent_shared.live_chat_guest_id, shared)
 
+    def test_abandoned_open_sessions_go_after_their_last_message(self):
+        abandoned = self.session(self.guest("Gus"))
+        talking = self.session(self.guest("Hal"))
+        (abandoned | talking).write({"live_chat_start": fields.Datetime.now() - timedelta(days=90)})
+        old = fields.Datetime.now() - timedelta(days=60)
+        self.env["mail.message"].search([("model", "=", "discuss.channel"), ("res_id", "=", abandoned.id)]).write(
+            {"date": old})
+        messages = self.env["mail.message"].search([("model", "=", "discuss.channel"), ("res_id", "=", talking.id)])
+        messages.write({"date": old})
+        messages[:1].write({"date": fields.Datetime.now() - timedelta(days=1)})
+        self.assertEqual(self.env["discuss.channel"]._live_chat_delete_expired_sessions(), 1)
+        self.assertFalse(abandoned.exists())
+        self.assertTrue(talking.exists())
+
     def test_off_or_zero_days_deletes_nothing(self):
         session = self.session(self.guest("Eve"), closed_days_ago=4000)
         set_param(self.env, "live_chat.retention_enabled", False)
@@ -234,6 +248,7 @@ class TestErasure(FeedbackCase):
         self.assertFalse(session.live_chat_visitor_email or session.live_chat_visitor_phone or session.live_chat_ip)
         self.assertFalse(session.channel_member_ids.guest_id)
         self.assertTrue(session.live_chat_erased)
+        self.assertTrue(session.live_chat_closed)
         # The figures stay for the reports, anonymous.
         self.assertEqual((session.live_chat_start, session.live_chat_end, session.live_chat_duration),
                          (start, end, duration))
@@ -245,6 +260,12 @@ class TestErasure(FeedbackCase):
         self.assertNotIn("Vera", str(session.live_chat_conversation).replace("Hi Vera", ""))
         # The visitor's token no longer opens anything.
         self.refused("/live_chat/session/messages", self.own, "unknown_session")
+
+    def test_erasing_an_open_session_ends_it(self):
+        self.assertFalse(self.chat.live_chat_closed)
+        self.chat.with_user(self.manager).action_live_chat_erase_visitor_data()
+        self.assertTrue(self.chat.live_chat_closed)
+        self.assertTrue(self.chat.live_chat_end)
 
     def test_a_guest_with_another_session_stays_for_that_session(self):
         other = self.start(guest_token=self.started["guest_token"], body="Hello again")
