@@ -4,15 +4,8 @@
     "category": "Website/Live Chat",
     "sequence": 210,
     "summary": "Chat in real time with your website visitors",
-    "description": """
-Website visitors chat in real time with the company's operators, who answer
-from inside Odoo wherever they are in the database. Channels with operators,
-options, display rules (URL, country, chatbot) and a widget that works on the
-Odoo website and on any external site.
-""",
     "author": "live_chat developers",
     "maintainers": ["live_chat"],
-    "website": "https://localhost/live_chat",
     "license": "LGPL-3",
     "depends": ["mail", "bus", "website", "rating"],
     "data": [
@@ -48,5 +41,4 @@ Odoo website and on any external site.
     },
     "post_init_hook": "_post_init_add_installer_as_operator",
     "application": True,
-    "installable": True,
 }

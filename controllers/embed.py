@@ -6,8 +6,9 @@ import hashlib
 
 from odoo import _, http
 from odoo.http import request
-from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from odoo.tools import file_open
+
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 WIDGET_FILES = {
     "loader": "live_chat/static/src/widget/loader.js",

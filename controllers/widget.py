@@ -73,8 +73,8 @@ def _api_with(handler, reader):
         except LiveChatError as error:
             request.env.cr.rollback()
             return _error_answer(rpc_id, error)
-        except (OperationalError, IntegrityError):
-            raise  # let Odoo retry the request on a serialization failure
+        except (OperationalError, IntegrityError):  # pylint: disable=try-except-raise
+            raise  # let Odoo retry the request on a serialization failure (not the handler below)
         except (UserError, ValidationError, AccessError) as error:
             request.env.cr.rollback()
             return _error_answer(rpc_id, LiveChatError(400, "bad_request", str(error)))
@@ -593,10 +593,7 @@ class LiveChatWidgetController(http.Controller):
         return guest
 
     def _visitor_country(self):
-        code = request.geoip.country_code
-        if not code:
-            return request.env["res.country"]
-        return request.env["res.country"].sudo().search([("code", "=", code)], limit=1)
+        return request.env["discuss.channel"]._live_chat_visitor_country(request.geoip)
 
     def _check_rate_limit(self, session, guest, partner):
         """At most N visitor messages per session, and M per client address,
@@ -608,7 +605,7 @@ class LiveChatWidgetController(http.Controller):
         per_address = int(params.get_param("live_chat.rate_limit_address", 60))
         window = int(params.get_param("live_chat.rate_limit_window_seconds", 10))
         since = fields.Datetime.now() - timedelta(seconds=window)
-        address = request.httprequest.remote_addr
+        address = request.env["discuss.channel"]._live_chat_visitor_address(request.httprequest.remote_addr)
         # Both counts in one query: this runs before every visitor message.
         request.env.cr.execute("""
             SELECT (SELECT count(*) FROM mail_message

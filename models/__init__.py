@@ -2,9 +2,12 @@ from . import live_chat_channel
 from . import live_chat_channel_rule
 from . import res_users
 from . import website
+from . import ir_http
 from . import res_config_settings
 from . import discuss_channel
 from . import discuss_channel_operator
+from . import discuss_channel_location
+from . import discuss_channel_privacy
 from . import discuss_channel_sessions
 from . import discuss_channel_chatbot
 from . import live_chat_chatbot_script

@@ -4,7 +4,7 @@ from datetime import timedelta
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, tools, Command
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -22,7 +22,7 @@ class DiscussChannel(models.Model):
     channel_type = fields.Selection(
         selection_add=[("live_chat", "Live Chat")], ondelete={"live_chat": "cascade"},
     )
-    live_chat_channel_id = fields.Many2one("live_chat.channel", "Live Chat Channel", index="btree_not_null")
+    live_chat_channel_id = fields.Many2one("live_chat.channel", index="btree_not_null")
     live_chat_operator_id = fields.Many2one("res.users", "Operator", index="btree_not_null")
     live_chat_guest_id = fields.Many2one("mail.guest", "Visitor (guest)", index="btree_not_null")
     live_chat_visitor_partner_id = fields.Many2one("res.partner", "Visitor (contact)", index="btree_not_null")
@@ -130,7 +130,7 @@ class DiscussChannel(models.Model):
             "live_chat_visitor_name": visitor_name,
             "live_chat_country_id": country.id if country else False,
             "live_chat_url": url or False,
-            "live_chat_ip": ip or False,
+            "live_chat_ip": self._live_chat_visitor_address(ip) or False,
             "live_chat_start": fields.Datetime.now(),
             "live_chat_visitor_wrote": bool(visitor_wrote),
             # The values the stored computed fields would get, given here so

@@ -37,8 +37,9 @@ class DiscussChannel(models.Model):
         }
 
     def _live_chat_close(self, by, notice):
-        super()._live_chat_close(by, notice)
+        result = super()._live_chat_close(by, notice)
         self._live_chat_notify_operator_info()
+        return result
 
     def _live_chat_notify_operator_info(self):
         """Push the session's live chat info to its members' web clients."""

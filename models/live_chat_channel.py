@@ -1,7 +1,5 @@
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -40,7 +38,7 @@ class LiveChatChannel(models.Model):
     sequence = fields.Integer(default=10)
     user_ids = fields.Many2many(
         "res.users", "live_chat_channel_res_users_rel", "channel_id", "user_id",
-        string="Operators", default=_default_user_ids,
+        string="Operators", default=lambda self: self._default_user_ids(),
         domain=[("share", "=", False)],
     )
     is_member = fields.Boolean(
@@ -58,10 +56,10 @@ class LiveChatChannel(models.Model):
         translate=True, default=lambda self: _("Have a question? Chat with us."),
         help="Text of the button that opens the chat window.",
     )
-    button_background_color = fields.Char("Button Background Color", default="#875A7B")
-    button_text_color = fields.Char("Button Text Color", default="#FFFFFF")
-    header_background_color = fields.Char("Header Background Color", default="#875A7B")
-    title_color = fields.Char("Title Color", default="#FFFFFF")
+    button_background_color = fields.Char(default="#875A7B")
+    button_text_color = fields.Char(default="#FFFFFF")
+    header_background_color = fields.Char(default="#875A7B")
+    title_color = fields.Char(default="#FFFFFF")
     welcome_message = fields.Char(
         translate=True, default=lambda self: _("Hello, how may I help you?"),
         help="Sent as if by the operator when a session starts.",
@@ -69,6 +67,11 @@ class LiveChatChannel(models.Model):
     input_placeholder = fields.Char(
         "Chat Input Placeholder", translate=True,
         default=lambda self: _("Ask something..."),
+    )
+    consent_text = fields.Text(
+        translate=True,
+        help="Shown to the visitor before their first message, e.g. what you keep of the "
+             "conversation and for how long. Empty: nothing is shown.",
     )
 
     sound = fields.Boolean(
@@ -202,6 +205,7 @@ class LiveChatChannel(models.Model):
             "input_placeholder": self.input_placeholder or "",
             "sound": self.sound,
             "uploads": self.uploads,
+            "consent_text": self.consent_text or "",
         }
 
     def _live_chat_welcome_messages(self):

@@ -36,7 +36,7 @@ class LiveChatChatbotScript(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        for script, vals in zip(self, vals_list):
+        for script, vals in zip(self, vals_list, strict=True):
             vals["name"] = _("%s (copy)", script.name)
             vals["bot_partner_id"] = script.bot_partner_id.copy({"active": False}).id
         return vals_list

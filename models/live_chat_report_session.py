@@ -21,11 +21,11 @@ class LiveChatReportSession(models.Model):
     _order = "start_date desc"
     _rec_name = "session_id"
 
-    session_id = fields.Many2one("discuss.channel", "Session", readonly=True)
-    channel_id = fields.Many2one("live_chat.channel", "Channel", readonly=True)
-    operator_id = fields.Many2one("res.users", "Operator", readonly=True)
-    country_id = fields.Many2one("res.country", "Country", readonly=True)
-    start_date = fields.Datetime("Start Date", readonly=True)
+    session_id = fields.Many2one("discuss.channel", readonly=True)
+    channel_id = fields.Many2one("live_chat.channel", readonly=True)
+    operator_id = fields.Many2one("res.users", readonly=True)
+    country_id = fields.Many2one("res.country", readonly=True)
+    start_date = fields.Datetime(readonly=True)
     session_count = fields.Integer("Sessions", readonly=True)
     closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by", readonly=True)
     duration = fields.Float(
@@ -40,9 +40,9 @@ class LiveChatReportSession(models.Model):
                                    help="The visitor wrote and no operator answered.")
     unanswered_percentage = fields.Float("Unanswered (%)", group_operator="avg", readonly=True)
     message_count = fields.Integer("Messages", readonly=True)
-    rating = fields.Float("Rating", group_operator="avg", readonly=True,
+    rating = fields.Float(group_operator="avg", readonly=True,
                           help="5 satisfied, 3 okay, 1 dissatisfied.")
-    rating_text = fields.Selection(RATING_SELECTION, "Rating Text", readonly=True)
+    rating_text = fields.Selection(RATING_SELECTION, readonly=True)
     satisfied_percentage = fields.Float(
         "Satisfied (%)", group_operator="avg", readonly=True,
         help="Share of satisfied ratings among the rated sessions.",

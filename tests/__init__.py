@@ -10,3 +10,5 @@ from . import test_feedback
 from . import test_reports
 from . import test_visitor_chat
 from . import test_visitor_tours
+from . import test_resilience
+from . import test_privacy

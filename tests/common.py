@@ -5,7 +5,6 @@ from unittest.mock import patch
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
-
 OPERATOR_GROUPS = "base.group_user,live_chat.group_live_chat_user"
 
 

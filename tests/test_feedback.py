@@ -234,4 +234,5 @@ class TestRatingTour(LiveChatApiCase):
         self.assertIn("Let me check: it leaves today.", str(mail.body_html))
         # The operator's half, in the browser (start_tour logs in with the login as password).
         operator.password = operator.login
-        self.start_tour("/web#action=live_chat.live_chat_channel_action", "live_chat_rating_operator_tour", login=operator.login)
+        self.start_tour("/web#action=live_chat.live_chat_channel_action", "live_chat_rating_operator_tour",
+                        login=operator.login)

@@ -1,8 +1,9 @@
 import json
 
 from odoo import Command
-from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from .common import LiveChatCase, RealTimeBusMixin, new_operator, set_presence
 
@@ -121,7 +122,8 @@ class TestOperatorTours(RealTimeBusMixin, HttpCase):
         # The visitor's API, with the visitor's token, sees the answer.
         response = self.url_open("/live_chat/session/messages", data=json.dumps({
             "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"session_id": session.id, "guest_token": session.live_chat_guest_id.sudo()._format_auth_cookie()},
+            "params": {"session_id": session.id,
+                       "guest_token": session.live_chat_guest_id.sudo()._format_auth_cookie()},
         }), headers={"Content-Type": "application/json"})
         bodies = [message["body"] for message in response.json()["result"]["messages"]]
         self.assertIn("Hi Vera, how can I help?", bodies)

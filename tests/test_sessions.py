@@ -41,9 +41,11 @@ class TestSessions(LiveChatCase):
 
     def search_filter(self, name, user=None):
         """The domain of the search view's filter `name`, evaluated."""
-        from lxml import etree
-        from odoo.tools.safe_eval import safe_eval, datetime as safe_datetime
         from dateutil.relativedelta import relativedelta
+        from lxml import etree
+
+        from odoo.tools.safe_eval import datetime as safe_datetime
+        from odoo.tools.safe_eval import safe_eval
 
         arch = etree.fromstring(self.env.ref("live_chat.discuss_channel_live_chat_view_search").arch)
         node = arch.xpath(f"//filter[@name='{name}']")[0]
@@ -79,7 +81,7 @@ class TestSessions(LiveChatCase):
     def test_group_by_channel_and_rating(self):
         groups = self.env["discuss.channel"].with_user(self.manager)._read_group(
             [("channel_type", "=", "live_chat")], ["live_chat_channel_id"], ["__count"])
-        counts = {channel: count for channel, count in groups}
+        counts = dict(groups)
         self.assertEqual(counts[self.channel], 2)
         self.assertEqual(counts[self.other_channel], 1)
         self.s_closed._live_chat_rate("satisfied", "Great")

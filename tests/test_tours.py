@@ -35,3 +35,29 @@ class TestChannelTours(HttpCase):
                         "live_chat_channel_join_leave_tour", login="tour_operator")
         self.assertEqual(joined, [[operator.id]], "JOIN made the operator a member")
         self.assertFalse(channel.user_ids, "LEAVE removed them again")
+
+
+@tagged("post_install", "-at_install")
+class TestPrivacyTours(HttpCase):
+
+    def test_admin_sets_retention_and_anonymized_addresses(self):
+        self.start_tour("/web#action=live_chat.live_chat_config_settings_action",
+                        "live_chat_privacy_settings_tour", login="admin")
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertTrue(params.get_param("live_chat.retention_enabled"))
+        self.assertEqual(params.get_param("live_chat.retention_days"), "90")
+        self.assertEqual(params.get_param("live_chat.visitor_address"), "anonymize")
+
+    def test_admin_erases_a_visitors_data(self):
+        operator = new_operator(self.env, "erase_tour_op", "Erin Operator")
+        channel = self.env["live_chat.channel"].create({"name": "Erase Tour", "user_ids": [Command.set(operator.ids)]})
+        guest = self.env["mail.guest"].create({"name": "Vera Visitor"})
+        session = self.env["discuss.channel"]._live_chat_create_session(
+            channel, operator, guest=guest, visitor_name="Vera Visitor")
+        session._live_chat_post("My phone is +32 470 00 00 00", guest=guest)
+        action = self.env.ref("live_chat.discuss_channel_live_chat_action")
+        self.start_tour(f"/web#action={action.id}&model=discuss.channel&id={session.id}&view_type=form",
+                        "live_chat_erase_visitor_tour", login="admin")
+        self.assertTrue(session.live_chat_erased)
+        self.assertFalse(guest.exists())
+        self.assertEqual(session.live_chat_visitor_name, "Erased visitor")

@@ -44,7 +44,7 @@ import psycopg2
 import websocket
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench_cdp  # noqa: E402  (a helper next to this file)
+import bench_cdp
 
 ODOO_BIN = os.environ.get("LIVE_CHAT_BENCH_ODOO_BIN", "")
 ADDONS_PATH = os.environ.get("LIVE_CHAT_BENCH_ADDONS_PATH", "")
@@ -305,7 +305,8 @@ class Client:
         payload = json.loads(data)
         if payload.get("error"):
             error = payload["error"]
-            raise CallError(f"{path}: {error.get('code')} {error.get('message')} {error.get('data', {}).get('name', '')}")
+            name = error.get("data", {}).get("name", "")
+            raise CallError(f"{path}: {error.get('code')} {error.get('message')} {name}")
         return payload["result"]
 
 
@@ -633,7 +634,7 @@ def measure_pages(products, servers, base_server, profile, results, logdir):
             "<p>A page of another site that embeds the channel's snippet.</p></body></html>").encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             body = pages.get(self.path.split("?")[0])
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -876,7 +877,7 @@ def main():
         for product in products:
             product.setup(servers[product.key])
             warm_up(product, servers[product.key])
-        log(f"servers up (threaded): " + ", ".join(f"{k} {s.url}" for k, s in servers.items())
+        log("servers up (threaded): " + ", ".join(f"{k} {s.url}" for k, s in servers.items())
             + f"; live_chat.rate_limit_address raised to {RATE_LIMIT_ADDRESS} (all visitors are 127.0.0.1)")
 
         if "pages" not in skip:

@@ -6,6 +6,8 @@ set -euo pipefail
 
 LIVE_CHAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIVE_CHAT_HOME="${LIVE_CHAT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/live_chat}"
+# Absolute, so that the venv's .pth file and odoo-bin work from any folder.
+mkdir -p "$LIVE_CHAT_HOME" && LIVE_CHAT_HOME="$(cd "$LIVE_CHAT_HOME" && pwd)"
 VENV="$LIVE_CHAT_HOME/venv"
 ODOO_DIR="$LIVE_CHAT_HOME/odoo-17.0"
 ODOO_SRC_DEFAULT="https://github.com/odoo/odoo.git"
@@ -59,42 +61,70 @@ ensure_postgres() {
 }
 
 # odoo_tree_from SRC DEST: put an Odoo source tree at DEST from SRC, which may
-# be a source tree, a git repository (with a work tree, or bare: its HEAD, else
-# its 17.0 branch) or a git URL.
+# be a source tree, a git repository (with a work tree, or bare; the first of
+# HEAD, 17.0, origin/17.0 and then any branch or tag whose tree is Odoo 17.0)
+# or a git URL.
 odoo_tree_from() {
-    local src="$1" dest="$2" ref
+    local src="$1" dest="$2" gitdir="" ref="" candidate
     if [ -d "$src" ] && [ -f "$src/odoo/release.py" ]; then
         mkdir -p "$dest" && (cd "$src" && tar -c --exclude=./.git .) | tar -x -C "$dest"
-    elif [ -d "$src" ] && git --git-dir="$src" rev-parse --git-dir >/dev/null 2>&1 \
-        || { [ -d "$src" ] && git -C "$src" rev-parse --git-dir >/dev/null 2>&1; }; then
-        local gitdir="$src"
-        git --git-dir="$src" rev-parse --git-dir >/dev/null 2>&1 || gitdir="$(git -C "$src" rev-parse --absolute-git-dir)"
-        ref=""
-        for candidate in HEAD 17.0 origin/17.0; do
+        return
+    fi
+    if [ -d "$src" ]; then
+        # A bare repository (its config may even lack core.bare), else a
+        # repository whose work tree is SRC itself (not a parent's).
+        if git --git-dir="$src" rev-parse --git-dir >/dev/null 2>&1; then
+            gitdir="$src"
+        elif [ -e "$src/.git" ]; then
+            gitdir="$(git -C "$src" rev-parse --absolute-git-dir 2>/dev/null)" || gitdir=""
+        fi
+        [ -n "$gitdir" ] || die "ODOO_SRC=$src is neither an Odoo source tree nor a git repository: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        for candidate in HEAD 17.0 origin/17.0 \
+            $(git --git-dir="$gitdir" for-each-ref --format='%(refname)' refs/heads refs/remotes refs/tags 2>/dev/null); do
             if git --git-dir="$gitdir" show "$candidate:odoo/release.py" 2>/dev/null | grep -q "version_info = (17, 0"; then
                 ref="$candidate"; break
             fi
         done
-        [ -n "$ref" ] || die "ODOO_SRC=$src is a git repository without an Odoo 17.0 tree on HEAD or 17.0: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        [ -n "$ref" ] || die "ODOO_SRC=$src is a git repository without an Odoo 17.0 tree on any branch: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        say "taking Odoo from $ref of $gitdir"
         mkdir -p "$dest" && git --git-dir="$gitdir" archive --format=tar "$ref" | tar -x -C "$dest"
-    elif [ -d "$src" ]; then
-        die "ODOO_SRC=$src is neither an Odoo source tree nor a git repository: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
-    else
-        git clone -q --depth 1 --branch 17.0 "$src" "$dest" 2>/dev/null \
-            || { rm -rf "$dest"; git clone -q --depth 1 "$src" "$dest" 2>/dev/null; } \
-            || die "cannot get Odoo 17.0 from $src: set ODOO_SRC to an Odoo 17.0 source tree or git URL"
+        return
     fi
+    # A URL: its 17.0 branch, shallow; else the whole repository (bare, next
+    # to DEST), searched as above.
+    if git clone -q --depth 1 --branch 17.0 "$src" "$dest" 2>/dev/null; then
+        rm -rf "$dest/.git"
+        return
+    fi
+    rm -rf "$dest" "$dest.git"
+    git clone -q --bare "$src" "$dest.git" \
+        || { rm -rf "$dest.git"; die "cannot get Odoo 17.0 from $src: set ODOO_SRC to an Odoo 17.0 source tree or git URL"; }
+    odoo_tree_from "$dest.git" "$dest"
+    rm -rf "$dest.git"
 }
 
 # ensure_odoo: each step is checked on its own and redone when missing or
 # incomplete, so that a run interrupted anywhere is finished by the next one.
+odoo_ready() {
+    [ -f "$LIVE_CHAT_HOME/.odoo-ready" ] && [ -x "$VENV/bin/python" ] && [ -f "$LIVE_CHAT_HOME/odoo-bin" ] \
+        && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null
+}
+
 ensure_odoo() {
-    local ready="$LIVE_CHAT_HOME/.odoo-ready"
-    if [ -f "$ready" ] && [ -x "$VENV/bin/python" ] && [ -f "$LIVE_CHAT_HOME/odoo-bin" ] \
-        && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null; then
-        return 0
+    odoo_ready && return 0
+    # One set-up at a time per LIVE_CHAT_HOME (two test runs started together
+    # would otherwise copy into the same folders); the lock's file descriptor
+    # is closed when the set-up ends, so Odoo does not hold it.
+    if command -v flock >/dev/null; then
+        { flock 9; odoo_ready || install_odoo; } 9>"$LIVE_CHAT_HOME/.lock"
+    else
+        install_odoo
     fi
-    mkdir -p "$LIVE_CHAT_HOME"
+}
+
+install_odoo() {
+    local ready="$LIVE_CHAT_HOME/.odoo-ready"
+    rm -f "$ready"
     # 1. Odoo's source, copied to a temporary folder and moved in place only
     #    when complete.
     if [ ! -f "$ODOO_DIR/odoo/release.py" ]; then
@@ -110,7 +140,7 @@ ensure_odoo() {
     if [ -d "$VENV" ] && ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
         rm -rf "$VENV"
     fi
-    if [ ! -x "$VENV/bin/pip" ]; then
+    if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
         rm -rf "$VENV"
         python3 -m venv "$VENV" || die "python3 -m venv failed: install python3-venv (Python 3.10 or 3.11)"
     fi
@@ -131,6 +161,35 @@ ensure_odoo() {
     cp "$ODOO_DIR/odoo-bin" "$LIVE_CHAT_HOME/odoo-bin.tmp" && mv "$LIVE_CHAT_HOME/odoo-bin.tmp" "$LIVE_CHAT_HOME/odoo-bin"
     "$VENV/bin/python" -c 'import odoo, geoip2, websocket' || die "odoo is still not importable from $VENV"
     touch "$ready"
+}
+
+LINT_VENV="$LIVE_CHAT_HOME/lint-venv"
+LINT_NODE="$LIVE_CHAT_HOME/lint-node"
+
+# ensure_lint_tools: pre-commit, ruff and pylint-odoo from pip in their own
+# venv, eslint from npm, at the versions pinned in tools/; redone when the
+# pins change or a previous install was interrupted.
+ensure_lint_tools() {
+    local pins="$LIVE_CHAT_ROOT/tools/lint-requirements.txt" package="$LIVE_CHAT_ROOT/tools/lint-package.json"
+    if ! cmp -s "$pins" "$LINT_VENV/.installed" 2>/dev/null; then
+        say "installing the Python linters into $LINT_VENV"
+
+        if ! "$LINT_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+            rm -rf "$LINT_VENV"
+            python3 -m venv "$LINT_VENV" || die "python3 -m venv failed: install python3-venv"
+        fi
+        "$LINT_VENV/bin/pip" install -q --disable-pip-version-check -r "$pins" >"$LIVE_CHAT_HOME/lint-pip.log" 2>&1 \
+            || { grep -v "is ignored: it is neither" "$LIVE_CHAT_HOME/lint-pip.log" >&2 || true; die "pip could not install the linters ($LIVE_CHAT_HOME/lint-pip.log)"; }
+        cp "$pins" "$LINT_VENV/.installed"
+    fi
+    if ! cmp -s "$package" "$LINT_NODE/.installed" 2>/dev/null || [ ! -x "$LINT_NODE/node_modules/.bin/eslint" ]; then
+        command -v npm >/dev/null || apt_install npm
+        say "installing eslint into $LINT_NODE"
+        mkdir -p "$LINT_NODE" && cp "$package" "$LINT_NODE/package.json"
+        (cd "$LINT_NODE" && npm install --no-audit --no-fund --silent >"$LIVE_CHAT_HOME/lint-npm.log" 2>&1) \
+            || { cat "$LIVE_CHAT_HOME/lint-npm.log" >&2; die "npm could not install eslint ($LIVE_CHAT_HOME/lint-npm.log)"; }
+        cp "$package" "$LINT_NODE/.installed"
+    fi
 }
 
 ensure_chromium() {
