@@ -20,7 +20,7 @@ one data directory (sessions, filestore), and checks:
    during the kill is still there (read back from B), and the visitor is told
    while reconnecting when the widget has that notice.
 
-Ends with "scale: N passed, N failed". Every wait is bounded; servers, the
+Ends with "two-server test: N passed, N failed". Every wait is bounded; servers, the
 proxy, the browser and the database are removed on exit, also on Ctrl+C.
 Not imported by Odoo.
 """
@@ -867,7 +867,7 @@ def main():
         time.sleep(DEADLINE_SECONDS + 60 + (0 if args.template else 600))
         log("the whole run took too long: stopping")
         finish()
-        print("scale: 0 passed, 1 failed", flush=True)
+        print("two-server test: 0 passed, 1 failed", flush=True)
         os._exit(1)
 
     threading.Thread(target=watchdog, daemon=True).start()
@@ -903,6 +903,17 @@ def main():
                 log(f"FAIL {name} ({time.monotonic() - t0:.1f} s): {type(error).__name__}: {error}")
                 traceback.print_exc(file=sys.stdout)
                 keep = True
+        # Whatever the checks did, neither server may have logged an error
+        # (A's log up to its kill).
+        errors = []
+        for server in (a, b):
+            if os.path.exists(server.logfile):
+                with open(server.logfile, encoding="utf-8", errors="replace") as handle:
+                    errors += [f"{server.name}: {line.strip()[:300]}" for line in handle
+                               if re.match(r"^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ", line)]
+        results.append(("no error in the servers' logs", not errors, "; ".join(errors[:5]) or "none"))
+        log(f"{'PASS' if not errors else 'FAIL'} no error in the servers' logs: {len(errors)} error line(s)"
+            + "".join(f"\n  {line}" for line in errors[:5]))
     except (Exception, SystemExit) as error:  # noqa: BLE001
         log(f"FAIL set-up: {error}")
         traceback.print_exc(file=sys.stdout)
@@ -913,7 +924,7 @@ def main():
     passed = sum(1 for _name, ok, _detail in results if ok)
     failed = len(results) - passed
     log(f"done in {time.monotonic() - started:.0f} s")
-    print(f"scale: {passed} passed, {failed} failed", flush=True)
+    print(f"two-server test: {passed} passed, {failed} failed", flush=True)
     return 1 if failed or not results else 0
 
 
