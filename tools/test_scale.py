@@ -341,19 +341,23 @@ class Bus:
                 continue
             now = time.monotonic()
             batch = json.loads(text)
-            resubscribe = False
+            resubscribe_from = None
             with self.cond:
                 for notification in batch:
                     self.last = max(self.last, notification.get("id", 0))
                     self.notifications.append((now, notification, json.dumps(notification)))
                     # A new session: subscribe again so that its channel is
-                    # included, as mail's web client does on "joined".
-                    if notification.get("message", {}).get("type") == "discuss.channel/joined":
-                        resubscribe = True
+                    # included, as mail's web client does on "joined", from
+                    # that notification on (the bus sends again what came
+                    # after it, e.g. the session's first messages).
+                    if notification.get("message", {}).get("type") == "discuss.channel/joined" \
+                            and resubscribe_from is None:
+                        resubscribe_from = notification.get("id", 0)
                 self.cond.notify_all()
-            if resubscribe:
+            if resubscribe_from is not None:
                 try:
-                    self._subscribe()
+                    self.ws.send(json.dumps({"event_name": "subscribe",
+                                             "data": {"channels": self.channels, "last": resubscribe_from}}))
                 except Exception:  # noqa: BLE001
                     break
 
@@ -833,7 +837,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--template", help="copy this database (live_chat installed) instead of installing")
     parser.add_argument("--template-data-dir", help="the data dir holding the template's filestore")
-    parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("google-chrome") or "chromium")
+    parser.add_argument("--chromium", default=next(
+        (found for found in map(shutil.which, ("chromium", "google-chrome", "chromium-browser", "google-chrome-stable"))
+         if found), "chromium"))
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
 
