@@ -107,7 +107,8 @@ odoo_tree_from() {
 # incomplete, so that a run interrupted anywhere is finished by the next one.
 odoo_ready() {
     [ -f "$LIVE_CHAT_HOME/.odoo-ready" ] && [ -x "$VENV/bin/python" ] && [ -f "$LIVE_CHAT_HOME/odoo-bin" ] \
-        && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null
+        && "$VENV/bin/python" -c 'import odoo, geoip2, websocket' 2>/dev/null \
+        && "$VENV/bin/python" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null
 }
 
 ensure_odoo() {
@@ -150,7 +151,11 @@ install_odoo() {
     # python-ldap is only for auth_ldap and needs LDAP headers: left out.
     grep -v -i '^python-ldap' "$ODOO_DIR/requirements.txt" > "$LIVE_CHAT_HOME/requirements.txt"
     local pip_log="$LIVE_CHAT_HOME/pip.log"
-    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$LIVE_CHAT_HOME/requirements.txt" websocket-client >"$pip_log" 2>&1; then
+    # zope.event/zope.interface: gevent (Odoo's websocket process, --workers)
+    # finds them through the venv's old pkg_resources, which does not know the
+    # newer releases' dist-info names ("DistributionNotFound: zope.interface").
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$LIVE_CHAT_HOME/requirements.txt" websocket-client \
+        "zope.event<5" "zope.interface<7" >"$pip_log" 2>&1; then
         grep -v "is ignored: it is neither" "$pip_log" >&2 || true
         die "pip could not install Odoo's requirements: see the lines above ($pip_log)"
     fi
@@ -160,6 +165,8 @@ install_odoo() {
     echo "$ODOO_DIR" > "$site/odoo-17.0.pth"
     cp "$ODOO_DIR/odoo-bin" "$LIVE_CHAT_HOME/odoo-bin.tmp" && mv "$LIVE_CHAT_HOME/odoo-bin.tmp" "$LIVE_CHAT_HOME/odoo-bin"
     "$VENV/bin/python" -c 'import odoo, geoip2, websocket' || die "odoo is still not importable from $VENV"
+    "$VENV/bin/python" -c 'import gevent.monkey; gevent.monkey.patch_all()' \
+        || die "gevent (Odoo's websocket process) does not load in $VENV: see the lines above"
     touch "$ready"
 }
 
