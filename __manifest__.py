@@ -18,6 +18,7 @@ Odoo website and on any external site.
     "data": [
         "security/live_chat_security.xml",
         "security/live_chat_session_security.xml",
+        "security/live_chat_visitor_security.xml",
         "security/ir.model.access.csv",
         "security/live_chat_report_security.xml",
         "data/live_chat_data.xml",

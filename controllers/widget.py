@@ -15,6 +15,8 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.tools import consteq
 from odoo.http import request
 
+from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
+
 _logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 16 * 1024
@@ -45,7 +47,8 @@ def _api(handler):
         rpc_id = None
         try:
             params, rpc_id = _read_params()
-            request.update_context(lang=_visitor_lang(params))
+            # TRUSTED: the models let a visitor act on its session only from here.
+            request.update_context(lang=_visitor_lang(params), **{TRUSTED_KEY: TRUSTED})
             result = handler(self, params)
             return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
         except LiveChatError as error:

@@ -15,3 +15,5 @@ from . import discuss_channel_rating
 from . import live_chat_channel_rating
 from . import live_chat_report_session
 from . import res_users_settings
+from . import discuss_channel_security
+from . import mail_guest

@@ -8,3 +8,4 @@ from . import test_sessions
 from . import test_chatbot
 from . import test_feedback
 from . import test_reports
+from . import test_visitor_security
