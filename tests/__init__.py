@@ -9,3 +9,4 @@ from . import test_chatbot
 from . import test_feedback
 from . import test_reports
 from . import test_visitor_security
+from . import test_request_security
