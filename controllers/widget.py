@@ -17,6 +17,8 @@ from odoo.http import request
 
 from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
 
+from .security import check_visitor_origin
+
 _logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 16 * 1024
@@ -49,6 +51,7 @@ def _api(handler):
             params, rpc_id = _read_params()
             # TRUSTED: the models let a visitor act on its session only from here.
             request.update_context(lang=_visitor_lang(params), **{TRUSTED_KEY: TRUSTED})
+            check_visitor_origin(LiveChatError)
             result = handler(self, params)
             return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
         except LiveChatError as error:
