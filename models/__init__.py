@@ -17,3 +17,4 @@ from . import live_chat_report_session
 from . import res_users_settings
 from . import discuss_channel_security
 from . import mail_guest
+from . import rating_rating
