@@ -61,7 +61,9 @@ def _api(handler):
             raise  # let Odoo retry the request on a serialization failure
         except (UserError, ValidationError, AccessError) as error:
             request.env.cr.rollback()
-            return _error_answer(rpc_id, LiveChatError(400, "bad_request", str(error)))
+            return _error_answer(rpc_id, LiveChatError(
+                getattr(error, "live_chat_status", 400), getattr(error, "live_chat_code", "bad_request"),
+                str(error)))
         except Exception:
             request.env.cr.rollback()
             _logger.exception("live chat route %s failed", request.httprequest.path)
@@ -180,6 +182,7 @@ class LiveChatWidgetController(http.Controller):
         """Start a session with the rule's chatbot, or else with the least
         busy available operator."""
         channel = self._get_channel(params)
+        request.env["discuss.channel"]._live_chat_check_start_rate(request.httprequest.remote_addr)
         url = _text_param(params, "url", MAX_URL, required=False)
         visitor_name = " ".join(_text_param(params, "visitor_name", MAX_VISITOR_NAME, required=False).split())
         token = _text_param(params, "guest_token", 200, required=False)

@@ -18,3 +18,4 @@ from . import res_users_settings
 from . import discuss_channel_security
 from . import mail_guest
 from . import rating_rating
+from . import discuss_channel_abuse

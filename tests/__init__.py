@@ -11,3 +11,4 @@ from . import test_reports
 from . import test_visitor_security
 from . import test_request_security
 from . import test_record_rules
+from . import test_abuse_limits
