@@ -17,6 +17,8 @@ from odoo.http import request
 
 from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
 
+from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
+
 from .security import check_visitor_origin
 
 _logger = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ MAX_REQUEST_BYTES = 16 * 1024
 MAX_BODY = 4000
 MAX_VISITOR_NAME = 100
 MAX_URL = 2048
+MAX_ID = 2**31 - 1
 ROUTE = {
     "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
     "csrf": False, "save_session": False, "readonly": False,
@@ -78,12 +81,15 @@ def _api(handler):
 def _read_params():
     if request.httprequest.content_length and request.httprequest.content_length > MAX_REQUEST_BYTES:
         raise LiveChatError(413, "too_long", _("The request is too large."))
-    raw = request.httprequest.get_data()
+    # Read at most one byte more than allowed: a chunked body (no
+    # Content-Length) is refused while reading, never held whole in memory.
+    wrapped = getattr(request.httprequest, "_HTTPRequest__wrapped", None)  # Odoo hides werkzeug's stream
+    raw = wrapped.stream.read(MAX_REQUEST_BYTES + 1) if wrapped is not None else request.httprequest.get_data()
     if len(raw) > MAX_REQUEST_BYTES:
         raise LiveChatError(413, "too_long", _("The request is too large."))
     try:
         payload = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise LiveChatError(400, "bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(payload, dict):
         raise LiveChatError(400, "bad_request", _("The request must be a JSON object."))
@@ -131,9 +137,11 @@ def _int_param(params, name, required=True):
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        if isinstance(value, str) and value.isdigit() and len(value) < 12:
-            return int(value)
-        raise LiveChatError(400, "bad_request", _("“%(name)s” must be a positive whole number.", name=name))
+        if not (isinstance(value, str) and value.isdigit() and len(value) < 12):
+            raise LiveChatError(400, "bad_request", _("“%(name)s” must be a positive whole number.", name=name))
+        value = int(value)
+    if value > MAX_ID:  # ids are PostgreSQL integers
+        raise LiveChatError(400, "bad_request", _("“%(name)s” is too large.", name=name))
     return value
 
 
@@ -146,6 +154,9 @@ def _text_param(params, name, max_length, required=True):
     if len(value) > max_length:
         raise LiveChatError(413, "too_long", _(
             "“%(name)s” is too long: %(max)s characters at most.", name=name, max=max_length))
+    if has_bad_characters(value):  # NUL, control characters, lone surrogates
+        raise LiveChatError(400, "bad_request", _(
+            "“%(name)s” holds characters that are not allowed.", name=name))
     return value
 
 
@@ -223,7 +234,7 @@ class LiveChatWidgetController(http.Controller):
         """The visitor posts a message."""
         session, guest, partner = self._get_session(params)
         body = _text_param(params, "body", MAX_BODY)
-        if not body.strip():
+        if is_blank(body):  # spaces, zero-width characters only
             raise LiveChatError(400, "empty_message", _("The message is empty."))
         if session.live_chat_closed:
             raise LiveChatError(409, "session_closed", _("This conversation has ended."))

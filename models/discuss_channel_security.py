@@ -22,6 +22,8 @@ The addon's routes reach the session with sudo(), after checking the token.
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .live_chat_text import BIDI_CONTROLS
+
 
 class _Trusted:
     """The value of the context key set by the addon's own routes. An object
@@ -87,6 +89,22 @@ class DiscussChannel(models.Model):
         for session in self:
             if session._live_chat_is_visitor(partner, guest):
                 raise AccessError(_("A live chat visitor writes through the live chat only."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # What a visitor gave: names without bidirectional controls (they
+        # make a name read backwards), a page URL only when http(s) (the
+        # operator's thread shows it as a link).
+        for vals in vals_list:
+            if vals.get("channel_type") != "live_chat":
+                continue
+            for key in ("name", "live_chat_visitor_name"):
+                if isinstance(vals.get(key), str):
+                    vals[key] = BIDI_CONTROLS.sub("", vals[key])
+            url = vals.get("live_chat_url")
+            if url and not (isinstance(url, str) and url.strip().lower().startswith(("http://", "https://"))):
+                vals["live_chat_url"] = False
+        return super().create(vals_list)
 
     # Mail's methods reached by a visitor through mail's routes -------------
 

@@ -1,12 +1,24 @@
-from odoo import _, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from .discuss_channel_security import is_trusted
-from .live_chat_text import clean_visitor_name
+from .live_chat_text import BIDI_CONTROLS, clean_visitor_name
 
 
 class MailGuest(models.Model):
     _inherit = "mail.guest"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if isinstance(vals.get("name"), str):
+                vals["name"] = BIDI_CONTROLS.sub("", vals["name"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if isinstance(vals.get("name"), str):
+            vals = {**vals, "name": BIDI_CONTROLS.sub("", vals["name"])}
+        return super().write(vals)
 
     def _update_name(self, name):
         # /mail/guest/update_name: a live chat visitor's name follows the
