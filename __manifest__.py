@@ -11,8 +11,10 @@
     "data": [
         "security/live_chat_security.xml",
         "security/live_chat_session_security.xml",
+        "security/live_chat_visitor_security.xml",
         "security/ir.model.access.csv",
         "security/live_chat_report_security.xml",
+        "security/live_chat_rating_security.xml",
         "data/live_chat_data.xml",
         "data/mail_template_data.xml",
         "data/live_chat_cron.xml",

@@ -1,3 +1,4 @@
 from . import widget
 from . import embed
 from . import feedback
+from . import error_privacy

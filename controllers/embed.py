@@ -9,6 +9,7 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
+from .security import js_string, script_base_url
 
 WIDGET_FILES = {
     "loader": "live_chat/static/src/widget/loader.js",
@@ -80,7 +81,7 @@ def _version(content):
     return hashlib.sha1(content).hexdigest()[:16]
 
 
-def _script_response(content, max_age):
+def _script_response(content, max_age, vary="Accept-Encoding"):
     """A JavaScript response that caches and revalidates (ETag), gzipped when
     the browser accepts it."""
     etag = f'"{_version(content)}"'
@@ -88,7 +89,7 @@ def _script_response(content, max_age):
         ("Content-Type", "application/javascript; charset=utf-8"),
         ("Cache-Control", f"public, max-age={max_age}"),
         ("ETag", etag),
-        ("Vary", "Accept-Encoding"),
+        ("Vary", vary),
         ("Access-Control-Allow-Origin", "*"),
     ]
     if etag in request.httprequest.headers.get("If-None-Match", ""):
@@ -110,16 +111,17 @@ class LiveChatEmbedController(http.Controller):
         """The widget loader, with the server's address and the channel baked
         in. It asks /live_chat/init what to draw and loads the chat window
         only when the visitor opens it."""
-        base = request.httprequest.host_url.rstrip("/")
+        base = script_base_url()  # never the Host header: see controllers/security.py
         window = _file(WIDGET_FILES["window"])
         config = (
-            f'var LIVE_CHAT_BASE = "{base}", LIVE_CHAT_CHANNEL = {int(channel_id)}, '
-            f'LIVE_CHAT_WINDOW = "{base}/live_chat/widget/window.{_version(window)}.js", '
+            f'var LIVE_CHAT_BASE = {js_string(base)}, LIVE_CHAT_CHANNEL = {int(channel_id)}, '
+            f'LIVE_CHAT_WINDOW = {js_string(f"{base}/live_chat/widget/window.{_version(window)}.js")}, '
             # Odoo's bus refuses websockets that do not give its version.
-            f'LIVE_CHAT_BUS = "{WebsocketConnectionHandler._VERSION}";\n'
+            f'LIVE_CHAT_BUS = {js_string(WebsocketConnectionHandler._VERSION)};\n'
         ).encode()
         content = b"(function () {\n" + config + _file(WIDGET_FILES["loader"]) + b"\n})();\n"
-        return _script_response(content, max_age=3600)
+        # The website (so the base URL) is chosen by the Host: caches keep one copy per Host.
+        return _script_response(content, max_age=3600, vary="Accept-Encoding, Host")
 
     @http.route("/live_chat/widget/window.<string:version>.js", type="http", auth="public", methods=["GET"],
                 save_session=False, readonly=True)

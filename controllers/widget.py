@@ -24,6 +24,12 @@ from werkzeug.datastructures import FileStorage
 from ..models.discuss_channel import INLINE_IMAGE_TYPES
 from ..models.live_chat_channel import is_forbidden_type
 
+from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
+
+from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
+
+from .security import check_visitor_origin
+
 _logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 16 * 1024
@@ -33,6 +39,7 @@ MAX_URL = 2048
 MAX_FILE_NAME = 255
 # Room for the multipart envelope and the other fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
+MAX_ID = 2**31 - 1
 ROUTE = {
     "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
     "csrf": False, "save_session": False, "readonly": False,
@@ -67,7 +74,9 @@ def _api_with(handler, reader):
         rpc_id = None
         try:
             params, rpc_id = reader()
-            request.update_context(lang=_visitor_lang(params))
+            # TRUSTED: the models let a visitor act on its session only from here.
+            request.update_context(lang=_visitor_lang(params), **{TRUSTED_KEY: TRUSTED})
+            check_visitor_origin(LiveChatError)
             result = handler(self, params)
             return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
         except LiveChatError as error:
@@ -77,7 +86,9 @@ def _api_with(handler, reader):
             raise  # let Odoo retry the request on a serialization failure (not the handler below)
         except (UserError, ValidationError, AccessError) as error:
             request.env.cr.rollback()
-            return _error_answer(rpc_id, LiveChatError(400, "bad_request", str(error)))
+            return _error_answer(rpc_id, LiveChatError(
+                getattr(error, "live_chat_status", 400), getattr(error, "live_chat_code", "bad_request"),
+                str(error)))
         except Exception:
             request.env.cr.rollback()
             _logger.exception("live chat route %s failed", request.httprequest.path)
@@ -114,12 +125,15 @@ def _too_large_text(max_bytes):
 def _read_params():
     if request.httprequest.content_length and request.httprequest.content_length > MAX_REQUEST_BYTES:
         raise LiveChatError(413, "too_long", _("The request is too large."))
-    raw = request.httprequest.get_data()
+    # Read at most one byte more than allowed: a chunked body (no
+    # Content-Length) is refused while reading, never held whole in memory.
+    wrapped = getattr(request.httprequest, "_HTTPRequest__wrapped", None)  # Odoo hides werkzeug's stream
+    raw = wrapped.stream.read(MAX_REQUEST_BYTES + 1) if wrapped is not None else request.httprequest.get_data()
     if len(raw) > MAX_REQUEST_BYTES:
         raise LiveChatError(413, "too_long", _("The request is too large."))
     try:
         payload = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise LiveChatError(400, "bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(payload, dict):
         raise LiveChatError(400, "bad_request", _("The request must be a JSON object."))
@@ -169,9 +183,11 @@ def _int_param(params, name, label, required=True):
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        if isinstance(value, str) and value.isdigit() and len(value) < 12:
-            return int(value)
-        raise LiveChatError(400, "bad_request", _("%(label)s is missing or is not a valid number.", label=label))
+        if not (isinstance(value, str) and value.isdigit() and len(value) < 12):
+            raise LiveChatError(400, "bad_request", _("%(label)s is missing or is not a valid number.", label=label))
+        value = int(value)
+    if value > MAX_ID:  # ids are PostgreSQL integers
+        raise LiveChatError(400, "bad_request", _("%(label)s is not a valid number.", label=label))
     return value
 
 
@@ -187,6 +203,9 @@ def _text_param(params, name, max_length, label, required=True, too_long=None):
         raise LiveChatError(413, "too_long", too_long or _(
             "%(label)s is too long: %(max)s characters at most.",
             label=label, max=formatLang(request.env, max_length, digits=0)))
+    if has_bad_characters(value):  # NUL, control characters, lone surrogates
+        raise LiveChatError(400, "bad_request", _(
+            "%(label)s holds characters that are not allowed.", label=label))
     return value
 
 
@@ -195,7 +214,7 @@ def _body_param(params, code="empty_message"):
     body = _text_param(params, "body", MAX_BODY, _("Your message"), too_long=_(
         "Your message is too long: %(max)s characters at most.",
         max=formatLang(request.env, MAX_BODY, digits=0)))
-    if not body.strip():
+    if is_blank(body):  # spaces, zero-width characters only
         raise LiveChatError(400, code, _("The message is empty."))
     return body
 
@@ -270,6 +289,7 @@ class LiveChatWidgetController(http.Controller):
         available one, or the rule's chatbot) are made now, the welcome
         message is posted, then the visitor's message, then the bot reacts."""
         channel = self._get_channel(params)
+        request.env["discuss.channel"]._live_chat_check_start_rate(request.httprequest.remote_addr)
         url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
         visitor_name = " ".join(_text_param(
             params, "visitor_name", MAX_VISITOR_NAME, _("Your name"), required=False).split())

@@ -22,3 +22,7 @@ from . import discuss_channel_visitor
 from . import discuss_channel_member
 from . import mail_message
 from . import ir_websocket
+from . import discuss_channel_security
+from . import mail_guest
+from . import rating_rating
+from . import discuss_channel_abuse

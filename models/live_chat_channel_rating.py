@@ -23,11 +23,13 @@ class LiveChatChannel(models.Model):
         since = fields.Datetime.now() - timedelta(days=STATISTICS_DAYS)
         # sudo: operators see only their own sessions; the card shows counts
         # of the whole channel, no session's content.
-        groups = self.env["discuss.channel"].sudo()._read_group(
-            [("channel_type", "=", "live_chat"), ("live_chat_channel_id", "in", self.ids),
-             ("live_chat_start", ">=", since),
-             ("live_chat_visitor_wrote", "=", True)],
-            ["live_chat_channel_id", "live_chat_rating"], ["__count"],
+        # The report's rows: their rating counts only for sessions where the
+        # visitor wrote and an operator answered.
+        self.env["mail.message"].flush_model()
+        self.env["discuss.channel"].flush_model()
+        groups = self.env["live_chat.report.session"].sudo()._read_group(
+            [("channel_id", "in", self.ids), ("start_date", ">=", since)],
+            ["channel_id", "rating_text"], ["__count"],
         )
         sessions, rated, satisfied = {}, {}, {}
         for channel, rating, count in groups:

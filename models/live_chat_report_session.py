@@ -67,9 +67,11 @@ class LiveChatReportSession(models.Model):
                        CASE WHEN question.id IS NOT NULL AND answer.id IS NULL THEN 100 ELSE 0 END
                            AS unanswered_percentage,
                        last_message.count AS message_count,
-                       NULLIF(c.rating_last_value, 0) AS rating,
-                       c.live_chat_rating AS rating_text,
-                       CASE WHEN c.live_chat_rating IS NULL THEN NULL
+                       -- a rating counts only where the visitor wrote and an operator
+                       -- (not the bot) answered: empty sessions cannot sink the figures
+                       CASE WHEN answer.id IS NOT NULL THEN NULLIF(c.rating_last_value, 0) END AS rating,
+                       CASE WHEN answer.id IS NOT NULL THEN c.live_chat_rating END AS rating_text,
+                       CASE WHEN c.live_chat_rating IS NULL OR answer.id IS NULL THEN NULL
                             WHEN c.live_chat_rating = 'satisfied' THEN 100 ELSE 0 END AS satisfied_percentage
                   FROM discuss_channel c
                   -- the visitor's first message

@@ -12,3 +12,8 @@ from . import test_visitor_chat
 from . import test_visitor_tours
 from . import test_resilience
 from . import test_privacy
+from . import test_visitor_security
+from . import test_request_security
+from . import test_record_rules
+from . import test_abuse_limits
+from . import test_input_hardening

@@ -17,6 +17,13 @@ class FeedbackCase(LiveChatApiCase):
         self.chat = self.session_of(self.started)
         self.own = {"session_id": self.started["session_id"], "guest_token": self.started["guest_token"]}
 
+    def converse(self, started=None):
+        """The visitor writes and the operator answers: a real conversation."""
+        started = started or self.started
+        self.post("Hello?", started)
+        session = self.session_of(started)
+        session._live_chat_post("Hi!", author=session.live_chat_operator_id.partner_id)
+
     def post(self, body, started=None):
         started = started or self.started
         return self.ok("/live_chat/session/post", {
@@ -165,6 +172,7 @@ class TestTranscript(FeedbackCase):
     def test_transcript_shows_times_in_the_visitors_time_zone(self):
         self.chat.live_chat_guest_id.timezone = "Asia/Tokyo"
         message = self.post("What time is it?")
+        self.chat._live_chat_post("Noon", author=self.chat.live_chat_operator_id.partner_id)
         date = self.env["mail.message"].browse(message["message_id"]).date
         self.ok(TRANSCRIPT, {**self.own, "email": "vera@example.com"})
         body = str(self.transcripts().body_html)
@@ -187,6 +195,7 @@ class TestTranscript(FeedbackCase):
         self.assertEqual(self.chat.live_chat_transcript_count, 0)
 
     def test_at_most_three_transcripts_per_session(self):
+        self.converse()
         for index in range(3):
             self.ok(TRANSCRIPT, {**self.own, "email": f"vera{index}@example.com"})
         error = self.refused(TRANSCRIPT, {**self.own, "email": "vera3@example.com"}, "too_many_transcripts")
@@ -195,6 +204,7 @@ class TestTranscript(FeedbackCase):
                          ["vera0@example.com", "vera1@example.com", "vera2@example.com"])
         # Another session has its own allowance.
         other = self.start()
+        self.converse(other)
         self.ok(TRANSCRIPT, {"session_id": other["session_id"], "guest_token": other["guest_token"],
                              "email": "other@example.com"})
 
@@ -210,6 +220,7 @@ class TestTranscript(FeedbackCase):
                 self.refused(TRANSCRIPT, {**params, "email": "mallory@example.com"}, "unknown_session")
         self.assertFalse(self.transcripts())
         # Mallory's own transcript holds her conversation only.
+        self.converse(other)
         self.ok(TRANSCRIPT, {"session_id": other["session_id"], "guest_token": other["guest_token"],
                              "email": "mallory@example.com"})
         self.assertNotIn("4242", str(self.transcripts(self.session_of(other)).body_html))

@@ -51,7 +51,8 @@ class TestReports(LiveChatCase):
             messages=[(5, "visitor", "Is the shop open?")])
         self.silent = self.make_session(self.operator_2, end=START + timedelta(minutes=1))
         self.rate(self.answered_slow, "satisfied")
-        self.rate(self.unanswered, "dissatisfied")
+        self.rate(self.answered_fast, "okay")
+        self.rate(self.unanswered, "dissatisfied")  # no answer: not counted (issue 15)
         self.env.flush_all()
 
     def report(self, groupby, domain=()):
@@ -67,9 +68,9 @@ class TestReports(LiveChatCase):
                                     row.message_count) for row in rows}
         self.assertEqual(figures, {
             # the welcome message, posted before the visitor wrote, is no answer
-            self.answered_fast: (5, 30, False, False, 4),
+            self.answered_fast: (5, 30, False, "okay", 4),
             self.answered_slow: (15, 90, False, "satisfied", 4),
-            self.unanswered: (3, 0, True, "dissatisfied", 2),
+            self.unanswered: (3, 0, True, False, 2),  # rated, but nobody answered
             # self.silent: the visitor never wrote, it is no session of the reports
         })
         self.assertEqual(rows.filtered(lambda r: r.session_id == self.answered_fast).country_id, self.belgium)
@@ -81,7 +82,7 @@ class TestReports(LiveChatCase):
         self.assertAlmostEqual(duration, (5 + 15 + 3) / 3)
         self.assertAlmostEqual(time_to_answer, (30 + 90) / 2, msg="sessions with no answer do not count")
         self.assertAlmostEqual(unanswered, 100 / 3)
-        self.assertAlmostEqual(rating, (5 + 1) / 2)
+        self.assertAlmostEqual(rating, (5 + 3) / 2, msg="the unanswered session's rating does not count")
         self.assertAlmostEqual(satisfied, 50)
 
     def test_sessions_per_day_operator_and_country(self):
@@ -100,8 +101,8 @@ class TestReports(LiveChatCase):
             in self.report(["operator_id"], [("operator_id", "!=", False)])
         }
         self.assertEqual(per_operator, {
-            self.operator: (2, 60, 5),
-            self.operator_2: (1, False, 1),  # no answer: no time; the silent session does not count
+            self.operator: (2, 60, 4),
+            self.operator_2: (1, False, False),  # no answer: no time, no rating; the silent session does not count
         })
 
     def test_open_session_lasts_until_its_last_message(self):
@@ -131,6 +132,8 @@ class TestChannelSatisfaction(LiveChatCase):
         session._live_chat_post("Hi", guest=guest)  # the visitor wrote: the session counts
         session.live_chat_start = fields.Datetime.now() - timedelta(days=days_ago)
         if choice:
+            session._live_chat_post("Hello?", guest=guest)
+            session._live_chat_post("Hi!", author=self.operator.partner_id)
             session._live_chat_rate(choice, guest=guest)
         return session
 
@@ -155,3 +158,13 @@ class TestChannelSatisfaction(LiveChatCase):
         self.channel.invalidate_recordset()
         self.assertEqual(self.channel.recent_session_count, 1)
         self.assertEqual(self.channel.satisfaction_percentage, -1)
+
+    def test_ratings_of_empty_sessions_do_not_count(self):
+        """Twenty empty sessions rated dissatisfied moved a channel from 100 % to 5 %."""
+        self.make_rated_session("satisfied")
+        for _index in range(20):
+            guest = self.env["mail.guest"].create({"name": "Troll"})
+            session = self.env["discuss.channel"]._live_chat_create_session(self.channel, self.operator, guest=guest)
+            session._live_chat_rate("dissatisfied", guest=guest)
+        self.channel.invalidate_recordset()
+        self.assertEqual(self.channel.satisfaction_percentage, 100)
