@@ -9,6 +9,7 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
 from .security import js_string, script_base_url
 
 WIDGET_FILES = {

@@ -17,7 +17,7 @@ _serialize_exception = odoo.http.serialize_exception
 def _caller_is_internal():
     try:
         return bool(request and request.db and request.env.user._is_internal())
-    except Exception:  # no database, broken session: say nothing
+    except Exception:  # noqa: BLE001 -- no database, broken session: say nothing
         return False
 
 

@@ -12,22 +12,20 @@ import unicodedata
 from datetime import timedelta
 
 from psycopg2 import IntegrityError, OperationalError
+from werkzeug.datastructures import FileStorage
 
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
 from odoo.tools import consteq
 from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import formatLang
-from odoo.http import request
-from werkzeug.datastructures import FileStorage
+
+from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
+from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
 
 from ..models.discuss_channel import INLINE_IMAGE_TYPES
 from ..models.live_chat_channel import is_forbidden_type
-
-from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
-
-from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
-
 from .security import check_visitor_origin
 
 _logger = logging.getLogger(__name__)
@@ -125,10 +123,17 @@ def _too_large_text(max_bytes):
 def _read_params():
     if request.httprequest.content_length and request.httprequest.content_length > MAX_REQUEST_BYTES:
         raise LiveChatError(413, "too_long", _("The request is too large."))
-    # Read at most one byte more than allowed: a chunked body (no
-    # Content-Length) is refused while reading, never held whole in memory.
+    # A chunked body (no Content-Length) is read to at most one byte more
+    # than allowed: refused while reading, never held whole in memory. What
+    # was read is kept as werkzeug's cached body, because Odoo replays the
+    # request after a serialization failure and the stream is spent by then.
     wrapped = getattr(request.httprequest, "_HTTPRequest__wrapped", None)  # Odoo hides werkzeug's stream
-    raw = wrapped.stream.read(MAX_REQUEST_BYTES + 1) if wrapped is not None else request.httprequest.get_data()
+    if wrapped is None or request.httprequest.content_length is not None:
+        raw = request.httprequest.get_data()
+    else:
+        raw = getattr(wrapped, "_cached_data", None)
+        if raw is None:
+            raw = wrapped._cached_data = wrapped.stream.read(MAX_REQUEST_BYTES + 1)
     if len(raw) > MAX_REQUEST_BYTES:
         raise LiveChatError(413, "too_long", _("The request is too large."))
     try:

@@ -12,7 +12,7 @@ class DiscussChannelMember(models.Model):
     live_chat_typing_at = fields.Datetime("Live chat: typing since", readonly=True)
 
     def _notify_typing(self, is_typing):
-        super()._notify_typing(is_typing)
+        result = super()._notify_typing(is_typing)
         for member in self.sudo():
             session = member.channel_id
             if session.channel_type != "live_chat" or not member.partner_id \
@@ -28,3 +28,4 @@ class DiscussChannelMember(models.Model):
             session._live_chat_notify_visitor("live_chat/typing", {
                 "session_id": session.id, "typing": bool(is_typing),
                 "author_name": user._get_live_chat_name()})
+        return result

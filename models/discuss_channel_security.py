@@ -21,6 +21,7 @@ The addon's routes reach the session with sudo(), after checking the token.
 """
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+
 from odoo.addons.bus.websocket import wsrequest
 
 from .live_chat_text import BIDI_CONTROLS

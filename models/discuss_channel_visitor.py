@@ -58,7 +58,7 @@ class DiscussChannel(models.Model):
             members = self.env["discuss.channel.member"].sudo().search([
                 ("channel_id", "in", sessions.ids), ("partner_id", "=", partner.id)])
             before = {member.channel_id.id: member.seen_message_id.id for member in members}
-        super()._set_last_seen_message(last_message, allow_older=allow_older)
+        result = super()._set_last_seen_message(last_message, allow_older=allow_older)
         for session in sessions.sudo():
             if session.id not in before or partner == session.live_chat_visitor_partner_id:
                 continue
@@ -66,11 +66,13 @@ class DiscussChannel(models.Model):
                     and (allow_older or last_message.id > before[session.id]):
                 session._live_chat_notify_visitor("live_chat/seen", {
                     "session_id": session.id, "message_id": last_message.id})
+        return result
 
     def _live_chat_close(self, by, notice):
-        super()._live_chat_close(by, notice)
+        result = super()._live_chat_close(by, notice)
         if by == "operator":
             self._live_chat_notify_visitor("live_chat/closed", {"session_id": self.id})
+        return result
 
     # ------------------------------------------------------------------
     # Helpers

@@ -10,6 +10,7 @@ from PIL import Image
 
 from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
+
 from odoo.addons.website.tools import MockRequest
 
 from .common import new_operator
@@ -345,7 +346,8 @@ class TestVisitorRealTime(VisitorChatCase):
         params = self.own(started)
 
         def typing_notifications():
-            return [n["payload"]["isTyping"] for n in self.notifications(session, "discuss.channel.member/typing_status")]
+            return [n["payload"]["isTyping"]
+                    for n in self.notifications(session, "discuss.channel.member/typing_status")]
 
         self.assertEqual(self.ok("/live_chat/session/typing", {**params, "typing": True}), {"ok": True})
         self.assertEqual(self.ok("/live_chat/session/typing", {**params, "typing": True}),

@@ -14,7 +14,7 @@ from .test_session_api import LiveChatApiCase
 class _Recorder(BaseHTTPRequestHandler):
     hits = None
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.hits.append(self.path)
         body = b"<html><head><title>INTERNAL SECRET</title></head><body>secret</body></html>"
         self.send_response(200)

@@ -9,8 +9,9 @@ import time
 import requests
 
 from odoo import Command
-from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from .common import RealTimeBusMixin, new_operator, set_presence
 
@@ -69,7 +70,7 @@ class Operator(threading.Thread):
             time.sleep(2)
             self.rpc("/web/session/authenticate", {"db": self.db, "login": self.login, "password": self.login})
             self.script(self)
-        except Exception as error:  # reported by the test
+        except Exception as error:  # noqa: BLE001 -- reported by the test
             self.error = repr(error)
 
 
@@ -308,7 +309,7 @@ class Visitor(threading.Thread):
                     return
                 time.sleep(2.1)
             self.error = "the operator's reply never arrived"
-        except Exception as error:  # reported by the test
+        except Exception as error:  # noqa: BLE001 -- reported by the test
             self.error = repr(error)
 
 

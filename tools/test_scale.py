@@ -47,7 +47,7 @@ import psycopg2
 import websocket
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_cdp import Chromium  # noqa: E402 - tools/ is not a package
+from bench_cdp import Chromium
 
 HOST = "127.0.0.1"
 ADDONS_PATH = os.environ.get("LIVE_CHAT_SCALE_ADDONS_PATH", "")
@@ -527,7 +527,7 @@ class PageServer:
                 f'<body><h1>An external shop</h1></body></html>').encode()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(html)))
@@ -651,7 +651,8 @@ def check_real_time(ctx):
         operator.post(session["session_id"], reply)
         timings.setdefault("operator_to_visitor", []).append(visitor_bus.wait_for(reply, 15) - sent)
     bodies = [m["body"] for m in messages(b.port, session)["messages"]]
-    assert first in bodies and sum(1 for body in bodies if body.startswith(("v0-", "v1-", "v2-", "op0-", "op1-", "op2-"))) == 6, \
+    ours = ("v0-", "v1-", "v2-", "op0-", "op1-", "op2-")
+    assert first in bodies and sum(1 for body in bodies if body.startswith(ours)) == 6, \
         f"B's history of the session is missing messages: {bodies}"
     visitor_bus.close()
     return ("A→B (visitor→operator) %s ms, B→A (operator→visitor) %s ms" % (
