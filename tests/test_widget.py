@@ -60,6 +60,12 @@ async function settle() {
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Nor any image of the page still loading (a request the server would
+    // serve during the next test, on the test's cursor).
+    const images = () => [...document.images, ...qa('img')].filter((img) => img.loading !== 'lazy' && img.src);
+    while (Date.now() < deadline && !images().every((img) => img.complete)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await new Promise((resolve) => setTimeout(resolve, 300));
 }
 function run(steps) {
