@@ -515,7 +515,7 @@ def start_query_counts(product, server, since):
     sum over the requests one start makes (Odoo: get_session + the first
     message/post, the n-th of each belonging to the n-th start)."""
     per_path = [server.query_counts(path, since) for path in product.start_paths]
-    return [sum(counts) for counts in zip(*per_path)]
+    return [sum(counts) for counts in zip(*per_path, strict=False)]
 
 
 def measure_latency(product, server, profile, results):

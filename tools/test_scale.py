@@ -611,8 +611,10 @@ class Widget:
             const input = root.querySelector('.win form textarea'); input.value = %s;
             input.dispatchEvent(new Event('input', {bubbles: true}));
             root.querySelector('.win form').requestSubmit(); })()""" % json.dumps(text))
-        found = wait_until(lambda: [m for m in self.state().get("messages", []) if text in m["body"]], 20, 0.2,
-                           f"the widget to show {text!r}")
+        # The widget shows the message at once as pending (no id), then with
+        # its id once the server acknowledged it.
+        found = wait_until(lambda: [m for m in self.state().get("messages", []) if text in m["body"] and m["id"]],
+                           20, 0.2, f"the widget to show {text!r} as sent")
         return found[0]["id"]
 
 
@@ -748,6 +750,10 @@ def check_assignment(ctx):
 def check_kill(ctx):
     """The widget through the failover proxy; A killed mid-conversation."""
     proxy = FailoverProxy([ctx["A"], ctx["B"]])
+    # The widget's script points at web.base.url (never at the request's
+    # Host): in production that is the proxy's public address.
+    ctx["admin"]("ir.config_parameter", "set_param", "web.base.url", f"http://{HOST}:{proxy.port}")
+    ctx["admin"]("ir.config_parameter", "set_param", "web.base.url.freeze", "True")
     page = PageServer(f"http://{HOST}:{proxy.port}", ctx["channel"])
     widget = Widget(ctx["chromium"])
     try:
@@ -917,6 +923,8 @@ def main():
             f"B http {b.port} gevent {b.gevent_port} (--workers=2 each, one database {db})")
         admin = Admin(a)
         admin("ir.config_parameter", "set_param", "live_chat.rate_limit_address", "100000")
+        # Every visitor of this test comes from 127.0.0.1.
+        admin("ir.config_parameter", "set_param", "live_chat.session_rate_limit_address", "100000")
         operator_id = admin.new_operator("scale_op")
         channel = admin.new_channel("Scale", [operator_id])
         ctx = {"A": a, "B": b, "db": db, "admin": admin, "channel": channel, "chromium": args.chromium,

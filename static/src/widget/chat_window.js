@@ -361,8 +361,17 @@
 
         function net(ok) {
             st.netDown = !ok;
-            conn.hidden = ok;
-            host.setAttribute("data-connection", ok ? "ok" : "reconnecting");
+            showConnection();
+        }
+
+        // "Reconnecting..." while the server cannot be reached, and while a
+        // websocket that was open is being opened again (a server went
+        // away behind the proxy); after a few failed tries the polling that
+        // still works carries on without the notice.
+        function showConnection() {
+            var down = st.netDown || st.wsDown;
+            conn.hidden = !down;
+            host.setAttribute("data-connection", down ? "reconnecting" : "ok");
             transport();
         }
 
@@ -1023,7 +1032,10 @@
                     event_name: "subscribe", data: { channels: token ? ["mail.guest_" + token] : [], last: st.busId },
                 }));
                 st.wsDelay = 0;
-                transport();
+                st.wsOpened = true;
+                st.wsRetries = 0;
+                st.wsDown = false;
+                showConnection();
                 refresh(); // what came while it was closed
             };
             ws.onmessage = function (event) {
@@ -1038,7 +1050,9 @@
                 if (!alive() || st.closed) {
                     return;
                 }
-                transport();
+                st.wsRetries = (st.wsRetries || 0) + 1;
+                st.wsDown = !!st.wsOpened && st.wsRetries <= 4;
+                showConnection();
                 refresh(); // tells at once whether the server is away
                 st.wsDelay = Math.min((st.wsDelay || 500) * 2, 15000);
                 st.wsTimer = setTimeout(connect, st.wsDelay);
