@@ -30,7 +30,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,21 +39,12 @@ import time
 import uuid
 import xmlrpc.client
 
-import psycopg2
 import websocket
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_cdp
+from harness import ADDONS_PATH, HOST, ODOO_BIN, drop_database, free_port, kill_group, odoo_command, pg_admin, sql
 
-ODOO_BIN = os.environ.get("LIVE_CHAT_BENCH_ODOO_BIN", "")
-ADDONS_PATH = os.environ.get("LIVE_CHAT_BENCH_ADDONS_PATH", "")
-PG = {
-    "host": os.environ.get("PGHOST", "127.0.0.1"),
-    "port": int(os.environ.get("PGPORT", "5432")),
-    "user": os.environ.get("LIVE_CHAT_BENCH_DB_USER", "odoo"),
-    "password": os.environ.get("LIVE_CHAT_BENCH_DB_PASSWORD", "odoo"),
-}
-HOST = "127.0.0.1"
 BASE_MODULES = "website,mail,bus,rating"  # what both products need anyway
 ADMIN = ("admin", "admin")
 RATE_LIMIT_ADDRESS = 1_000_000  # every bench visitor comes from 127.0.0.1
@@ -75,12 +65,6 @@ PROFILES = {
 
 def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def median(values):
@@ -115,7 +99,7 @@ class Cleanup:
                 log(f"cleanup: {error}")
         self.callbacks.clear()
         for proc in self.processes:
-            stop_process(proc)
+            kill_group(proc)
         self.processes.clear()
         if self.keep:
             log(f"kept databases: {', '.join(self.databases)}")
@@ -131,56 +115,12 @@ class Cleanup:
 CLEANUP = Cleanup()
 
 
-def stop_process(proc, grace=15):
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-    except ProcessLookupError:
-        pass
-
-
-def pg_admin(*statements):
-    """Run statements outside a transaction (CREATE/DROP DATABASE need it)."""
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cr:
-            for statement, params in statements:
-                cr.execute(statement, params)
-    finally:
-        conn.close()
-
-
-def drop_database(name):
-    pg_admin(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)),
-             (f'DROP DATABASE IF EXISTS "{name}"', None))
-
-
 def copy_database(source, target, data_dir):
     pg_admin(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (source,)),
              (f'CREATE DATABASE "{target}" TEMPLATE "{source}"', None))
     store = os.path.join(data_dir, "filestore")
     if os.path.isdir(os.path.join(store, source)):
         shutil.copytree(os.path.join(store, source), os.path.join(store, target))
-
-
-def sql(db, query, params=()):
-    with psycopg2.connect(dbname=db, **PG) as conn, conn.cursor() as cr:
-        cr.execute(query, params)
-        result = cr.fetchall() if cr.description else None
-    conn.close()
-    return result
-
-
-def odoo_command(db, data_dir, *args):
-    return [sys.executable, ODOO_BIN, f"--addons-path={ADDONS_PATH}", f"--db_host={PG['host']}",
-            f"--db_port={PG['port']}", f"--db_user={PG['user']}", f"--db_password={PG['password']}",
-            f"--data-dir={data_dir}", "-d", db, *args]
 
 
 def run_install(db, modules, data_dir, logfile, limit=900):
@@ -251,7 +191,7 @@ class Server:
 
     def stop(self):
         if self.proc:
-            stop_process(self.proc)
+            kill_group(self.proc)
             if self.proc in CLEANUP.processes:
                 CLEANUP.processes.remove(self.proc)
             self.proc = None

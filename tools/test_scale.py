@@ -43,21 +43,12 @@ import traceback
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import psycopg2
 import websocket
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_cdp import Chromium
+from harness import HOST, drop_database, free_port, kill_group, odoo_command, pg_admin, sql
 
-HOST = "127.0.0.1"
-ADDONS_PATH = os.environ.get("LIVE_CHAT_SCALE_ADDONS_PATH", "")
-ODOO_BIN = os.environ.get("LIVE_CHAT_SCALE_ODOO_BIN", "")
-PG = {
-    "host": os.environ.get("PGHOST", "127.0.0.1"),
-    "port": int(os.environ.get("PGPORT", "5432")),
-    "user": os.environ.get("LIVE_CHAT_SCALE_DB_USER", "odoo"),
-    "password": os.environ.get("LIVE_CHAT_SCALE_DB_PASSWORD", "odoo"),
-}
 ADMIN = ("admin", "admin")
 DEADLINE_SECONDS = 170  # the whole run, servers included; a watchdog enforces it
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,12 +60,6 @@ NOTICE_FILES = [os.path.join(ROOT, "static", "src", "widget", "chat_window.js"),
 
 def log(message):
     print(f"[scale {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(predicate, timeout, interval=0.1, what="condition"):
@@ -111,51 +96,6 @@ class Cleanup:
 
 
 CLEANUP = Cleanup()
-
-
-def kill_group(proc, sig=signal.SIGTERM, grace=10):
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-    except ProcessLookupError:
-        pass
-
-
-def pg_admin(*statements):
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cr:
-            for statement, params in statements:
-                cr.execute(statement, params)
-    finally:
-        conn.close()
-
-
-def drop_database(name):
-    pg_admin(("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)),
-             (f'DROP DATABASE IF EXISTS "{name}"', None))
-
-
-def sql(db, query, params=()):
-    conn = psycopg2.connect(dbname=db, **PG)
-    try:
-        with conn, conn.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else None
-    finally:
-        conn.close()
-
-
-def odoo_command(db, data_dir, *args):
-    return [sys.executable, ODOO_BIN, f"--addons-path={ADDONS_PATH}", f"--db_host={PG['host']}",
-            f"--db_port={PG['port']}", f"--db_user={PG['user']}", f"--db_password={PG['password']}",
-            f"--data-dir={data_dir}", "-d", db, *args]
 
 
 def prepare_database(db, data_dir, template, template_data_dir, logdir):
