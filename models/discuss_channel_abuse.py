@@ -31,7 +31,10 @@ class DiscussChannel(models.Model):
         """Refuse a new session when `address` started too many recently
         (`live_chat.session_rate_limit_address` sessions per
         `live_chat.session_rate_limit_window_seconds`, default 10 per 300 s):
-        one address created 305 sessions (and operator windows) in 30 s."""
+        one address created 305 sessions (and operator windows) in 30 s.
+        Counted on the address as sessions store it (anonymized, or not at
+        all, as the Live Chat settings say)."""
+        address = self._live_chat_visitor_address(address)
         if not address:
             return
         limit = _param(self.env, "live_chat.session_rate_limit_address", 10)

@@ -166,6 +166,17 @@ class TestVisitorAddress(LiveChatApiCase):
         set_param(self.env, "live_chat.visitor_address", "none")
         self.assertIsNone(address("81.2.69.7"))
 
+    def test_anonymized_address_counts_for_the_sessions_limit(self):
+        set_param(self.env, "live_chat.visitor_address", "anonymize")
+        set_param(self.env, "live_chat.session_rate_limit_address", "2")
+        self.forwarded_for = "81.2.69.7"
+        self.start(body="Hello")
+        self.forwarded_for = "81.2.69.200"  # same network: the same visitor for the limit
+        self.start(body="Hello")
+        answer = self.call("/live_chat/session/start",
+                           {"channel_id": self.channel.id, "url": "http://s.test/", "body": "Hello"})
+        self.assertEqual(answer.get("error", {}).get("data", {}).get("code"), "rate_limited", answer)
+
     def test_anonymized_address_is_stored_and_counted_for_the_rate_limit(self):
         set_param(self.env, "live_chat.visitor_address", "anonymize")
         set_param(self.env, "live_chat.rate_limit_address", "4")
