@@ -14,7 +14,7 @@ function until(check, what, ms = 20000) {
     const start = Date.now();
     return new Promise((resolve, reject) => {
         (function poll() {
-            let value = null;
+            let value;
             try {
                 value = check();
             } catch {
