@@ -11,6 +11,7 @@ from odoo.tools import file_open
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from .security import js_string, script_base_url
+from .widget import _lang_answer, _visitor_lang
 
 WIDGET_FILES = {
     "loader": "live_chat/static/src/widget/loader.js",
@@ -132,8 +133,11 @@ class LiveChatEmbedController(http.Controller):
 
     @http.route("/live_chat/chat/<int:channel_id>", type="http", auth="public", methods=["GET"],
                 save_session=False)
-    def live_chat_direct_link(self, channel_id):
-        """The page an operator sends a customer: a full-page chat."""
+    def live_chat_direct_link(self, channel_id, lang=None):
+        """The page an operator sends a customer: a full-page chat, in the
+        visitor's language (`?lang=`, else the browser's, else the
+        website's) and its direction (right to left for Arabic, Hebrew...)."""
+        request.update_context(lang=_visitor_lang({"lang": lang}))
         # sudo: the page only shows the name of an active channel and the
         # public name and logo of the company behind it.
         channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
@@ -147,7 +151,12 @@ class LiveChatEmbedController(http.Controller):
             logo_url = f"/web/binary/company_logo?company={company.id}"
         else:
             logo_url = False
-        return request.render("live_chat.direct_chat_page", {
-            "channel": channel, "lang": (request.env.lang or "en_US").replace("_", "-"),
+        language = _lang_answer()  # QWeb has its own `lang`: the page's are html_lang and html_dir
+        page = request.env["ir.qweb"]._render("live_chat.direct_chat_page", {
+            "channel": channel, "html_lang": language["lang"], "html_dir": language["dir"],
             "company_name": company.name, "logo_url": logo_url,
         })
+        # The doctype is not in the template: Odoo does not translate a
+        # template whose text starts with one.
+        return request.make_response(f"<!DOCTYPE html>\n{page}",
+                                     headers=[("Content-Type", "text/html; charset=utf-8")])

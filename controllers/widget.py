@@ -152,8 +152,8 @@ def _read_params():
 
 def _visitor_lang(params):
     """The visitor's language among the installed ones: the `lang` param
-    (the page's language, sent by the widget), else the browser's
-    Accept-Language, else the default."""
+    (the page's `lang` attribute, sent by the widget), else the browser's
+    languages (Accept-Language), else the website's default language."""
     installed = [code for code, _name in request.env["res.lang"].get_installed()]
     wanted = []
     if isinstance(params.get("lang"), str):
@@ -166,7 +166,17 @@ def _visitor_lang(params):
         same_language = [lang for lang in installed if lang.split("_")[0] == code.split("_")[0]]
         if same_language:
             return same_language[0]
-    return request.env.lang or "en_US"
+    # These routes are not website routes: the website is the request's (its domain).
+    website = request.env["website"].sudo().get_current_website()
+    return website.default_lang_id.code or request.env.lang or "en_US"
+
+
+def _lang_answer():
+    """The request's language for the widget: a BCP 47 tag for its dates
+    (`Intl`) and `lang` attribute, and the text direction (res.lang's)."""
+    code = request.env.lang or "en_US"
+    direction = request.env["res.lang"]._lang_get(code).direction
+    return {"lang": code.replace("_", "-").split("@")[0], "dir": direction or "ltr"}
 
 
 def _answer(payload):
@@ -284,6 +294,7 @@ class LiveChatWidgetController(http.Controller):
             "welcome": script._opening_messages() if script else channel._live_chat_welcome_messages(),
             "options": {**channel._live_chat_options(), **self._upload_options(), **self._company_options()},
             "strings": widget_strings(),
+            **_lang_answer(),
         }
 
     @http.route("/live_chat/session/start", **ROUTE)

@@ -16,6 +16,11 @@ DEFAULT_UPLOAD_TYPES = ",".join([
 ])
 
 
+# Options whose default text a new channel gets in every installed language
+# (not only its creator's), so that each visitor reads one language.
+TRANSLATED_DEFAULTS = ("button_text", "welcome_message", "input_placeholder")
+
+
 def is_forbidden_type(mimetype):
     """Types a visitor may never send, whatever the allow-list says: what a
     browser could run (HTML, SVG, XML, scripts)."""
@@ -121,6 +126,20 @@ class LiveChatChannel(models.Model):
                 f'<script defer src="{base_url}/live_chat/embed/{channel.id}.js"></script>'
             )
             channel.direct_link = f"{base_url}/live_chat/chat/{channel.id}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        if langs != ["en_US"]:
+            for channel, vals in zip(channels, vals_list, strict=True):
+                for name in TRANSLATED_DEFAULTS:
+                    if name not in vals and f"default_{name}" not in self.env.context:
+                        # A default is `_()` in the context's language: ask it in each.
+                        default = self._fields[name].default
+                        channel.update_field_translations(name, {
+                            lang: default(self.with_context(lang=lang)) for lang in {*langs, "en_US"}})
+        return channels
 
     # ------------------------------------------------------------------
     # Actions

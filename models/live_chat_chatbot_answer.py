@@ -8,7 +8,7 @@ class LiveChatChatbotAnswer(models.Model):
     _order = "sequence, id"
 
     step_id = fields.Many2one("live_chat.chatbot.step", required=True, ondelete="cascade", index=True)
-    script_id = fields.Many2one(related="step_id.script_id")
+    script_id = fields.Many2one(related="step_id.script_id", string="Chatbot")
     sequence = fields.Integer(default=10)
     name = fields.Char("Answer", required=True, translate=True)
     next_step_id = fields.Many2one(

@@ -15,7 +15,7 @@ class LiveChatChatbotStep(models.Model):
     _order = "sequence, id"
     _rec_name = "message"
 
-    script_id = fields.Many2one("live_chat.chatbot.script", required=True, ondelete="cascade", index=True)
+    script_id = fields.Many2one("live_chat.chatbot.script", "Chatbot", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     step_type = fields.Selection([
         ("text", "Text"),

@@ -17,3 +17,5 @@ from . import test_request_security
 from . import test_record_rules
 from . import test_abuse_limits
 from . import test_input_hardening
+from . import test_i18n
+from . import test_i18n_widget

@@ -66,6 +66,13 @@
         ".drop{position:absolute;inset:0;background:rgba(135,90,123,.85);color:#fff;display:flex;align-items:center;" +
         "justify-content:center;font-size:16px;font-weight:600;pointer-events:none}" +
         "[hidden]{display:none!important}";
+    // Right-to-left (host dir=rtl): mirrored; texts in their own direction.
+    var RTL =
+        ":host([dir=rtl]) .seen,:host([dir=rtl]) .count{text-align:left}" +
+        ":host([dir=rtl]) .head{padding:10px 14px 10px 10px}:host([dir=rtl]) .send .ic{transform:scaleX(-1)}" +
+        "@media (min-width:601px){:host([dir=rtl]) .win:not(.page){right:auto;left:20px}}" +
+        ".body,textarea,input{unicode-bidi:plaintext}";
+    var LOCALE; // the visitor's, for dates and numbers: see localeOf
 
     function el(tag, className, text) {
         var node = document.createElement(tag);
@@ -131,6 +138,12 @@
         node.append(text.slice(last));
     }
 
+    // The browser's locale if it speaks the chat's language, else the chat's.
+    function localeOf(lang) {
+        var nav = navigator.language || "";
+        return lang && nav.split("-")[0] !== lang.split("-")[0] ? lang : nav || undefined;
+    }
+
     // In the visitor's own locale and time zone.
     function when(iso) {
         var d = new Date(iso);
@@ -138,8 +151,8 @@
             return "";
         }
         return d.toDateString() === new Date().toDateString()
-            ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-            : d.toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+            ? d.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit" })
+            : d.toLocaleString(LOCALE, { dateStyle: "short", timeStyle: "short" });
     }
 
     function size(bytes) {
@@ -226,6 +239,7 @@
         var o = init.options || {};
         var s = init.strings || {};
         var host = ctx.host;
+        LOCALE = localeOf(init.lang);
         var uploads = o.uploads !== false;
         var ui = ctx.load(":ui") || {};
         var st = {
@@ -236,7 +250,7 @@
         st.ready = !st.session;
 
         var style = el("style");
-        style.textContent = CSS;
+        style.textContent = CSS + RTL;
         var win = el("div", "win" + (ctx.pageMode ? " page" : "") + (ctx.embedded ? " in" : ""));
         win.setAttribute("role", ctx.pageMode ? "region" : "dialog");
         win.setAttribute("aria-label", o.name || "Chat");
@@ -425,7 +439,7 @@
             if (m.date) {
                 var time = el("time", "at", when(m.date));
                 time.dateTime = m.date;
-                time.title = new Date(m.date).toLocaleString();
+                time.title = new Date(m.date).toLocaleString(LOCALE);
                 meta.appendChild(time);
             }
             if (m.edited && !m.deleted) {
@@ -849,7 +863,7 @@
                 return;
             }
             if (text.length > MAX) {
-                return showError(fmt(s.too_long || "%s", MAX.toLocaleString()));
+                return showError(fmt(s.too_long || "%s", MAX.toLocaleString(LOCALE)));
             }
             var current = step();
             if (current && current.type === "ask_email" && !EMAIL_RE.test(text.trim())) {
@@ -875,7 +889,7 @@
         function counter() {
             var n = input.value.length;
             count.hidden = n < COUNT_FROM;
-            count.textContent = n.toLocaleString() + " / " + MAX.toLocaleString();
+            count.textContent = n.toLocaleString(LOCALE) + " / " + MAX.toLocaleString(LOCALE);
             count.classList.toggle("over", n > MAX);
         }
 

@@ -118,6 +118,9 @@ function start() {
     };
     api("/live_chat/init", { channel_id: LIVE_CHAT_CHANNEL, url: location.href }).then(function (init) {
         ctx.init = init;
+        // The visitor's language; dir=rtl mirrors the CSS.
+        host.dir = init.dir || "ltr";
+        host.lang = init.lang || "";
         var o = init.options;
         var ui = load(":ui") || {};
         var going = load("");
@@ -178,7 +181,11 @@ function drawButton(ctx, o, s) {
         "color:#222;border-radius:10px;padding:10px 34px 10px 12px;font:14px/1.4 system-ui,sans-serif;" +
         "box-shadow:0 4px 14px rgba(0,0,0,.2)}" +
         ".bubble button{position:absolute;top:4px;right:4px;border:0;background:none;font-size:18px;" +
-        "cursor:pointer;color:#555;width:26px;height:26px}";
+        "cursor:pointer;color:#555;width:26px;height:26px}" +
+        ":host([dir=rtl]) .btn,:host([dir=rtl]) .bubble{right:auto;left:20px}" +
+        ":host([dir=rtl]) .badge,:host([dir=rtl]) .bubble button{right:auto;left:-6px}" +
+        ":host([dir=rtl]) .bubble{padding:10px 12px 10px 34px}:host([dir=rtl]) .bubble button{left:4px}" +
+        "@media (max-width:600px){:host([dir=rtl]) .btn{left:16px}}";
     ctx.root.appendChild(style);
     var button = el("button", "btn");
     button.type = "button";

@@ -12,7 +12,7 @@ registry.category("web_tour.tours").add("live_chat_rating_operator_tour", {
     steps: () => [
         {
             content: "The channel's card counts the session and its satisfied rating",
-            trigger: '.o_kanban_record:contains("API Support") .o_live_chat_statistics:contains("1 session"):contains("100% satisfied")',
+            trigger: '.o_kanban_record:contains("API Support") .o_live_chat_statistics:contains("Sessions (14 days): 1"):contains("100% satisfied")',
             isCheck: true,
         },
         {
