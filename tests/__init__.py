@@ -17,3 +17,6 @@ from . import test_request_security
 from . import test_record_rules
 from . import test_abuse_limits
 from . import test_input_hardening
+from . import test_offline
+from . import test_offline_email
+from . import test_offline_tours
