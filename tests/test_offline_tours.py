@@ -126,3 +126,36 @@ class TestOfflineTours(RealTimeBusMixin, HttpCase):
         presence = self.env["bus.presence"].search([("guest_id", "=", session.live_chat_guest_id.id)])
         self.assertEqual(len(presence), 1, "the widget's update_presence reached the server")
         self.assertGreater(presence.last_poll, datetime.utcnow() - timedelta(seconds=60))
+
+    def test_05_nobody_left_when_the_first_message_goes_the_form_keeps_it(self):
+        """An operator was there when the window opened, gone when the
+        visitor sends: the window turns into the form, the text kept."""
+        set_presence(self.operator, minutes_ago=1)
+        state = {"open": True}
+        Channel = type(self.env["live_chat.channel"])
+        Session = type(self.env["discuss.channel"])
+        self.patch(Channel, "_live_chat_is_open", lambda channel, now=None: state["open"])
+
+        def operator_left(sessions, channel):
+            state["open"] = False
+            return self.env["res.users"]
+
+        self.patch(Session, "_live_chat_pick_operator", operator_left)
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            const input = await waitFor(() => q('.compose textarea'), 'the chat input');
+            input.value = 'Are you there?';
+            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+            const form = await waitFor(() => q('form.off'), 'the offline form');
+            if (form.querySelector('textarea').value !== 'Are you there?') throw new Error('the text was lost');
+            const [name, email] = form.querySelectorAll('input');
+            name.value = 'Lea Late';
+            email.value = 'lea@example.com';
+            form.querySelector('button').click();
+            await waitFor(() => widget().dataset.offline === 'sent', 'the thanks');
+        });""")
+        session = self.offline_sessions()
+        self.assertEqual(session.live_chat_visitor_name, "Lea Late")
+        self.assertIn("Are you there?", session.message_ids.mapped("body")[0])
+        self.assertEqual(len(self.env["discuss.channel"].search(
+            [("live_chat_channel_id", "=", self.channel.id)])), 1, "the refused chat made nothing")
