@@ -9,7 +9,14 @@ from odoo.addons.live_chat.models.live_chat_chatbot_step import PHONE_RE
 from odoo.addons.live_chat.models.live_chat_text import is_blank
 
 from .widget import (
-    MAX_BODY, MAX_URL, MAX_VISITOR_NAME, ROUTE, LiveChatError, LiveChatWidgetController, _api, _text_param,
+    MAX_BODY,
+    MAX_URL,
+    MAX_VISITOR_NAME,
+    ROUTE,
+    LiveChatError,
+    LiveChatWidgetController,
+    _api,
+    _text_param,
 )
 
 MAX_EMAIL = 254

@@ -37,7 +37,12 @@ class DiscussChannel(models.Model):
         # one of its emails): the visitor's reply becomes the visitor's
         # message, as plain text without the quoted email.
         if self.env.context.get("from_alias") and len(self) == 1 and self.channel_type == "live_chat":
-            return self.with_context(from_alias=False)._live_chat_receive_email(kwargs)
+            message = self.with_context(from_alias=False)._live_chat_receive_email(kwargs)
+            if message is not None:
+                return message
+            # Anyone else: an email in the thread, for the operators only
+            # (without its subject line, noise in a chat).
+            kwargs.pop("subject", None)
         return super().message_post(**kwargs)
 
     def _message_post_after_hook(self, message, msg_vals):
@@ -165,7 +170,7 @@ class DiscussChannel(models.Model):
         message (plain text, without the quoted email, and the files the
         widget would take), and a closed session opens again; an operator
         answering by email: their answer (emailed to the visitor in turn).
-        Anyone else: an email in the thread, for the operators only."""
+        Anyone else: None, mail posts it as it is."""
         self.ensure_one()
         session = self.sudo()
         sender = email_normalize(values.get("email_from") or "")
@@ -175,8 +180,7 @@ class DiscussChannel(models.Model):
             author and author == session.live_chat_visitor_partner_id)
         operator = author.user_ids[:1] if author else self.env["res.users"]
         if not is_visitor and not (operator and not operator.share):
-            values.pop("subject", None)
-            return super().message_post(**values)
+            return None
         text = self._live_chat_email_text(values.get("body"))
         attachments = self._live_chat_email_attachments(values.get("attachments") or [])
         if not text and not attachments:

@@ -54,7 +54,7 @@ class LiveChatChannel(models.Model):
         help="When operators answer. Outside these hours the channel counts as unavailable, even with "
              "operators online. No line: always open.")
     offline_button_text = fields.Char(
-        "Offline Button Text", translate=True, default=lambda self: _("Leave us a message"),
+        translate=True, default=lambda self: _("Leave us a message"),
         help="The button's text when nobody can answer and the rule says \"Leave a message\".")
     offline_back_text = fields.Char(
         "Usually Back", translate=True,

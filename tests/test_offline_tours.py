@@ -61,7 +61,8 @@ class TestOfflineTours(RealTimeBusMixin, HttpCase):
             email.value = 'nina@example.com';
             form.querySelector('button').click();
             await waitFor(() => widget().dataset.offline === 'sent', 'the thanks');
-            if (!q('.off .thanks').textContent.includes('nina@example.com')) throw new Error('thanks: ' + q('.off .thanks').textContent);
+            const thanks = q('.off .thanks').textContent;
+            if (!thanks.includes('nina@example.com')) throw new Error('thanks: ' + thanks);
             if (q('.off .back').textContent !== 'We are back tomorrow at 9.') throw new Error('back text');
             if (q('.err').textContent) throw new Error('an error stays: ' + q('.err').textContent);
         });""")
@@ -101,7 +102,8 @@ class TestOfflineTours(RealTimeBusMixin, HttpCase):
             const form = await waitFor(() => q('form.off'), 'the offline form on the direct link page');
             const compose = q('form.compose');
             if (compose && !compose.hidden) throw new Error('a chat composer is shown while nobody can answer');
-            if (!/We open again on /.test(q('.off .opens').textContent)) throw new Error('no next opening: ' + q('.off .opens').textContent);
+            const opens = q('.off .opens').textContent;
+            if (!/We open again on /.test(opens)) throw new Error('no next opening: ' + opens);
             const [name, email] = form.querySelectorAll('input');
             name.value = 'Pia Page';
             email.value = 'pia@example.com';
