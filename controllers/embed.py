@@ -68,6 +68,12 @@ def widget_strings():
         "thanks": _("Thank you for your feedback!"),
         "transcript": _("Send me the transcript: your email"),
         "transcript_sent": _("Transcript sent to"),
+        "offline_intro": _("Nobody can answer right now. Leave us a message and we will answer you by email."),
+        "offline_opens": _("We open again on %s."),
+        "offline_missing": _("Please give your name, your email address and your message."),
+        "offline_thanks": _("Thank you! We received your message and will answer you at %s."),
+        "name": _("Your name"),
+        "email": _("Your email address"),
     }
 
 

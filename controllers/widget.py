@@ -7,7 +7,6 @@ and a body accepted as text/plain to spare browsers a CORS preflight.
 import json
 import logging
 import os
-import re
 import unicodedata
 from datetime import timedelta
 
@@ -18,14 +17,13 @@ from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
-from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import formatLang
 
 from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUSTED_KEY
 from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
 
 from ..models.discuss_channel import INLINE_IMAGE_TYPES
-from ..models.live_chat_channel import is_forbidden_type
+from ..models.live_chat_channel import is_allowed_type, sniff_mimetype
 from .security import check_visitor_origin
 
 _logger = logging.getLogger(__name__)
@@ -234,30 +232,6 @@ def _body_param(params, code="empty_message"):
     return body
 
 
-def _sniff_mimetype(data, name):
-    """The file's type from its content (Odoo's guess_mimetype), never from
-    its name. Text (which Odoo's guesser calls octet-stream) is text/plain or
-    text/csv, unless it looks like markup a browser would render."""
-    mimetype = guess_mimetype(data, default="application/octet-stream")
-    if mimetype in ("application/octet-stream", "text/plain") and b"\x00" not in data[:8192]:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return mimetype
-        head = text[:2048].lstrip().lower()
-        if head.startswith("<") or re.search(r"<\s*(html|script|svg|body|iframe|!doctype|\?xml)", head):
-            return "text/html"
-        return "text/csv" if name.lower().endswith(".csv") else "text/plain"
-    return mimetype
-
-
-def _type_allowed(mimetype, allowed):
-    if is_forbidden_type(mimetype):
-        return False
-    return any(mimetype == kind or (kind.endswith("/") and mimetype.startswith(kind))
-               or (kind.endswith("/*") and mimetype.startswith(kind[:-1])) for kind in allowed)
-
-
 def _clean_file_name(name):
     name = os.path.basename((name or "").replace("\\", "/"))
     name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
@@ -285,12 +259,20 @@ class LiveChatWidgetController(http.Controller):
         if script:
             step = script._first_waiting_step()
             chatbot = {**script._public_info(), "step": step._public_info() if step else None}
+        operator_available = bool(channel.available_operator_ids)
+        # Nobody can answer: the visitor may leave a message when the rule
+        # says so, and always on the direct link page (`page`).
+        offline = None
+        if not operator_available and not script and (params.get("page") is True or (
+                rule and rule.action != "hide" and rule.no_operator_action == "leave_message")):
+            offline = channel._live_chat_offline_info()
         return {
             "channel_id": channel.id,
             "action": rule.action if rule else "hide",
             "auto_open_seconds": rule.auto_open_seconds if rule and rule.action == "auto_open" else 0,
-            "operator_available": bool(channel.available_operator_ids),
+            "operator_available": operator_available,
             "chatbot": chatbot,
+            "offline": offline,
             "welcome": script._opening_messages() if script else channel._live_chat_welcome_messages(),
             "options": {**channel._live_chat_options(), **self._upload_options(), **self._company_options()},
             "strings": widget_strings(),
@@ -397,8 +379,8 @@ class LiveChatWidgetController(http.Controller):
         if not data:
             raise LiveChatError(400, "bad_request", _("This file is empty."))
         name = _clean_file_name(upload.filename)
-        mimetype = _sniff_mimetype(data, name)
-        if not _type_allowed(mimetype, allowed):
+        mimetype = sniff_mimetype(data, name)
+        if not is_allowed_type(mimetype, allowed):
             raise LiveChatError(415, "bad_file_type", _(
                 "This type of file cannot be sent. You can send images, PDF, text and office documents."))
         self._check_upload_rate(session, guest, partner, per_minute)

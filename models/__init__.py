@@ -1,5 +1,6 @@
 from . import live_chat_channel
 from . import live_chat_channel_rule
+from . import live_chat_channel_offline
 from . import res_users
 from . import website
 from . import ir_http
@@ -26,3 +27,5 @@ from . import discuss_channel_security
 from . import mail_guest
 from . import rating_rating
 from . import discuss_channel_abuse
+from . import discuss_channel_offline
+from . import discuss_channel_email

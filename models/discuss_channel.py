@@ -100,15 +100,18 @@ class DiscussChannel(models.Model):
 
     @api.model
     def _live_chat_create_session(self, channel, operator=None, *, script=None, guest=None, partner=None,
-                                  visitor_name=None, country=None, url=None, ip=None, visitor_wrote=False):
+                                  visitor_name=None, country=None, url=None, ip=None, visitor_wrote=False,
+                                  values=None):
         """Create the session of a visitor (a guest or a partner) with
         `operator`, who posts the channel's welcome message, or with the
-        chatbot `script`, which plays its opening steps. `visitor_wrote`:
-        the caller posts the visitor's first message right after (see
-        `_live_chat_visitor_says`), so that the session counts at once."""
+        chatbot `script`, which plays its opening steps (or with neither: an
+        offline message). `visitor_wrote`: the caller posts the visitor's
+        first message right after (see `_live_chat_visitor_says`), so that
+        the session counts at once. `values`: more fields of the session."""
         visitor_name = visitor_name or (partner.name if partner else guest.name)
-        host = operator.partner_id if operator else script.bot_partner_id
-        host_name = operator._get_live_chat_name() if operator else script.bot_partner_id.name
+        host = operator.partner_id if operator else script.bot_partner_id if script else self.env["res.partner"]
+        host_name = operator._get_live_chat_name() if operator else script.bot_partner_id.name if script \
+            else channel.name
         members = host | (partner or self.env["res.partner"])
         # The members are created with the channel rather than by
         # add_members(): that one would also build the channel's info for the
@@ -139,12 +142,13 @@ class DiscussChannel(models.Model):
             "live_chat_duration": 0,
             "rating_last_value": 0,
             "live_chat_rating": False,
+            **(values or {}),
         })
         session = self.sudo().browse(session.id)
         session._live_chat_notify_joined(members)
         if script:
             session._chatbot_run(script._first_step())
-        elif channel.welcome_message:
+        elif operator and channel.welcome_message:
             session._live_chat_post(channel.welcome_message, author=operator.partner_id)
         return session
 

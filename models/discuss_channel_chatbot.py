@@ -48,6 +48,7 @@ class DiscussChannel(models.Model):
                     self.live_chat_chatbot_step_id = False
                     return
                 self._chatbot_say(_("Sorry, no operator is available right now."))
+                self._live_chat_bot_found_no_operator()
             elif step.step_type == "end":
                 break
             elif step.step_type in INPUT_STEP_TYPES:

@@ -1,7 +1,9 @@
+import re
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.mimetypes import guess_mimetype
 
 DEFAULT_OPERATOR_TIMEOUT_MINUTES = 30
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -27,6 +29,32 @@ def is_forbidden_type(mimetype):
     mimetype = (mimetype or "").lower()
     return ("html" in mimetype or "svg" in mimetype or "javascript" in mimetype
             or mimetype in ("application/xml", "text/xml"))
+
+
+def is_allowed_type(mimetype, allowed):
+    """Whether a visitor may send a file of `mimetype`: one of `allowed`
+    (mimetypes, or prefixes ending in "/" or "/*"), never a forbidden type."""
+    if is_forbidden_type(mimetype):
+        return False
+    return any(mimetype == kind or (kind.endswith("/") and mimetype.startswith(kind))
+               or (kind.endswith("/*") and mimetype.startswith(kind[:-1])) for kind in allowed)
+
+
+def sniff_mimetype(data, name):
+    """The file's type from its content (Odoo's guess_mimetype), never from
+    its name. Text (which Odoo's guesser calls octet-stream) is text/plain or
+    text/csv, unless it looks like markup a browser would render."""
+    mimetype = guess_mimetype(data, default="application/octet-stream")
+    if mimetype in ("application/octet-stream", "text/plain") and b"\x00" not in data[:8192]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return mimetype
+        head = text[:2048].lstrip().lower()
+        if head.startswith("<") or re.search(r"<\s*(html|script|svg|body|iframe|!doctype|\?xml)", head):
+            return "text/html"
+        return "text/csv" if name.lower().endswith(".csv") else "text/plain"
+    return mimetype
 
 
 class LiveChatChannel(models.Model):
@@ -108,11 +136,15 @@ class LiveChatChannel(models.Model):
         positive = (operator == "=") == value
         return [("user_ids", "in" if positive else "not in", [self.env.uid])]
 
-    @api.depends("user_ids")
+    @api.depends("user_ids", "hours_ids", "tz")
     def _compute_available_operator_ids(self):
-        available = self._get_available_users(self.user_ids)
+        # Outside its opening hours a channel has nobody available, even with
+        # operators online (live_chat_channel_offline.py).
+        open_channels = self.filtered(lambda channel: channel._live_chat_is_open())
+        available = self._get_available_users(open_channels.user_ids)
         for channel in self:
-            channel.available_operator_ids = channel.user_ids & available
+            channel.available_operator_ids = channel.user_ids & available if channel in open_channels \
+                else self.env["res.users"]
             channel.available_operator_count = len(channel.available_operator_ids)
 
     def _compute_widget(self):

@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -38,6 +38,23 @@ class LiveChatChannelRule(models.Model):
         "Enabled only if no operator",
         help="The chatbot starts only when no operator of the channel is available.",
     )
+    no_operator_action = fields.Selection([
+        ("hide", "Hide the button"),
+        ("leave_message", "Leave a message"),
+    ], string="When no operator is available", required=True, default="leave_message",
+        help="When nobody can answer (no operator online, or outside the channel's opening hours) and no "
+             "chatbot applies: hide the button, or let the visitor leave a message that the operators "
+             "answer by email.",
+    )
+
+    def _auto_init(self):
+        # Rules made before the choice existed keep what they did then: the
+        # button hides when no operator is available. New rules leave a message.
+        create = not tools.column_exists(self.env.cr, self._table, "no_operator_action")
+        result = super()._auto_init()
+        if create:
+            self.env.cr.execute("UPDATE live_chat_channel_rule SET no_operator_action = 'hide'")
+        return result
 
     @api.constrains("url_regex")
     def _check_url_regex(self):

@@ -27,6 +27,9 @@ class LiveChatReportSession(models.Model):
     country_id = fields.Many2one("res.country", readonly=True)
     start_date = fields.Datetime(readonly=True)
     session_count = fields.Integer("Sessions", readonly=True)
+    is_offline = fields.Boolean("Offline message", readonly=True,
+                                help="The visitor left a message when nobody could answer.")
+    offline_count = fields.Integer("Offline Messages", readonly=True)
     closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by", readonly=True)
     duration = fields.Float(
         "Duration (min)", group_operator="avg", readonly=True,
@@ -59,6 +62,8 @@ class LiveChatReportSession(models.Model):
                        c.live_chat_country_id AS country_id,
                        c.live_chat_start AS start_date,
                        1 AS session_count,
+                       COALESCE(c.live_chat_offline, FALSE) AS is_offline,
+                       CASE WHEN c.live_chat_offline THEN 1 ELSE 0 END AS offline_count,
                        c.live_chat_closed_by AS closed_by,
                        EXTRACT(EPOCH FROM COALESCE(c.live_chat_end, last_message.date) - c.live_chat_start)
                            / 60 AS duration,

@@ -19,3 +19,6 @@ from . import test_abuse_limits
 from . import test_input_hardening
 from . import test_i18n
 from . import test_i18n_widget
+from . import test_offline
+from . import test_offline_email
+from . import test_offline_tours

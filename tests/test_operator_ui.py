@@ -44,6 +44,10 @@ class TestOperatorInfo(OperatorBusMixin, LiveChatCase):
             "closed": False,
             "closedBy": False,
             "visitorWrote": False,
+            # Issue 17: how the operator's answers reach the visitor.
+            "offline": False,
+            "visitorEmail": False,
+            "answersByEmail": False,
         })
         self.assertTrue(info["liveChat"]["start"])
         other = self.env["discuss.channel"].create({"name": "General", "channel_type": "channel"})

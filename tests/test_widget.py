@@ -205,6 +205,8 @@ class TestWidgetDisplay(WidgetCase):
         });""")
 
     def test_no_operator_no_button(self):
+        # The rule's choice when nobody can answer: hide the button (issue 17).
+        self.channel.rule_ids.no_operator_action = "hide"
         set_presence(self.operator, minutes_ago=31)
         self.run_js("/contactus", """run(async () => {
             await waitFor(() => widget() && widget().dataset.state === 'hidden', 'the hide decision');
@@ -436,6 +438,8 @@ class TestWidgetChatbot(RealTimeBusMixin, HttpCase):
     """The demo "Welcome bot" on the demo page, as a visitor goes through it."""
 
     def test_visitor_goes_through_the_demo_bot_to_an_operator(self):
+        # Whatever the time of the run: the demo channel's opening hours apart.
+        self.env.ref("live_chat.live_chat_channel_demo").hours_ids = [Command.clear()]
         demo_operator = self.env.ref("live_chat.user_demo_operator")
         admin = self.env.ref("base.user_admin")
         set_presence(demo_operator, minutes_ago=0)

@@ -63,6 +63,8 @@
         ".count{font-size:12px;color:#5f5f66;text-align:right;padding:0 12px}.count.over{color:#b00020;font-weight:600}" +
         ".box{padding:12px;border-top:1px solid #e2e2e6;display:flex;flex-direction:column;gap:8px;flex:none}" +
         ".row{display:flex;gap:6px;flex-wrap:wrap}" +
+        ".off{flex:1;overflow-y:auto;background:#f6f6f8}.off input,.off textarea{flex:none}.off p{margin:0}" +
+        ".off p:empty{display:none}.off .thanks{font-weight:600}" +
         ".drop{position:absolute;inset:0;background:rgba(135,90,123,.85);color:#fff;display:flex;align-items:center;" +
         "justify-content:center;font-size:16px;font-weight:600;pointer-events:none}" +
         "[hidden]{display:none!important}";
@@ -248,6 +250,7 @@
             hiddenNews: 0, fresh: 0, delay: 0, wsDelay: 0, beeps: 0,
         };
         st.ready = !st.session;
+        st.offline = !st.session && !!init.offline;
 
         var style = el("style");
         style.textContent = CSS + RTL;
@@ -337,6 +340,12 @@
         drop.hidden = true;
         win.append(head, conn, list, typing, answers, confirmBox, botEnd, rate.node, endBox, consent, err, count,
             form, drop);
+        if (st.offline) {
+            // Nobody can answer: a form instead of a chat that would go nowhere.
+            list.hidden = typing.hidden = true;
+            win.insertBefore(offlineBox(ctx, s, showError), consent);
+            host.setAttribute("data-offline", "form");
+        }
         root.append(style, win);
         ctx.win = win;
 
@@ -597,7 +606,7 @@
             var ended = botEnded() && !st.closed;
             botEnd.hidden = !ended;
             botText.textContent = init.operator_available ? s.bot_ended_operator || "" : s.bot_ended || "";
-            form.hidden = st.closed || ended;
+            form.hidden = st.closed || ended || st.offline;
         }
 
         // What every answer about the session carries.
@@ -828,6 +837,16 @@
                 }
                 showError(error.message);
                 consent.hidden = !o.consent_text || !!st.session;
+                if (error.code === "no_operator") {
+                    ctx.api("/live_chat/init", { channel_id: ctx.channel, url: location.href, page: ctx.pageMode })
+                        .then(function (r) {
+                            if (r.offline && alive()) {
+                                ctx.init = r;
+                                ctx.draft = input.value;
+                                reset();
+                            }
+                        }, noop);
+                }
                 updateBot(st.chatbot);
                 if (error.code === "unknown_session") {
                     // Gone (erased, or deleted after the retention): the
@@ -942,7 +961,7 @@
         });
 
         function dragged(event) {
-            return uploads && !st.closed && !botEnded() && event.dataTransfer
+            return uploads && !st.closed && !st.offline && !botEnded() && event.dataTransfer
                 && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
         }
         win.addEventListener("dragover", function (event) {
@@ -1045,6 +1064,8 @@
                 ws.send(JSON.stringify({
                     event_name: "subscribe", data: { channels: token ? ["mail.guest_" + token] : [], last: st.busId },
                 }));
+                presence();
+                st.presence = st.presence || setInterval(presence, 50000);
                 st.wsDelay = 0;
                 st.wsOpened = true;
                 st.wsRetries = 0;
@@ -1073,6 +1094,17 @@
             };
         }
 
+        // The visitor is here: the server emails the operator's answers only
+        // to a visitor whose widget stopped saying so (as Odoo's web client
+        // keeps its user's presence).
+        function presence() {
+            if (ws && ws.readyState === 1) {
+                ws.send(JSON.stringify({
+                    event_name: "update_presence", data: { inactivity_period: 0, im_status_ids_by_model: {} },
+                }));
+            }
+        }
+
         function onOnline() {
             if (!alive()) {
                 return window.removeEventListener("online", onOnline);
@@ -1085,6 +1117,8 @@
         window.addEventListener("online", onOnline);
 
         function stopTransport() {
+            clearInterval(st.presence);
+            st.presence = null;
             clearInterval(pollTimer);
             pollTimer = null;
             clearTimeout(st.wsTimer);
@@ -1247,6 +1281,62 @@
         if (!folded && byVisitor) {
             input.focus();
         }
+    }
+
+    // Nobody can answer: the visitor leaves their name, email and message,
+    // then reads when the team is back.
+    function offlineBox(ctx, s, showError) {
+        var off = ctx.init.offline;
+        var box = el("form", "box off");
+        box.noValidate = true;
+        var at = off.next_opening && new Date(off.next_opening);
+        var opens = at && !isNaN(at)
+            ? fmt(s.offline_opens, at.toLocaleString([], { weekday: "long", hour: "2-digit", minute: "2-digit" }))
+            : "";
+        var name = field("input", s.name, 100, "name");
+        var email = field("input", s.email, 254, "email");
+        email.type = "email";
+        var text = field("textarea", s.message, MAX);
+        text.rows = 5;
+        text.value = ctx.draft || "";
+        var go = el("button", "main", s.send);
+        go.type = "submit";
+        box.append(el("p", "", s.offline_intro), el("p", "opens", opens), name, email, text, go);
+        box.addEventListener("submit", function (event) {
+            event.preventDefault();
+            var v = [name.value.trim(), email.value.trim(), text.value];
+            if (!v[0] || !v[2].trim()) {
+                return showError(s.offline_missing);
+            }
+            if (!EMAIL_RE.test(v[1])) {
+                return showError(s.bad_email);
+            }
+            showError("");
+            go.disabled = true;
+            ctx.api("/live_chat/offline/message", {
+                channel_id: ctx.channel, url: location.href, name: v[0], email: v[1], message: v[2],
+            }).then(function () {
+                ctx.draft = "";
+                box.textContent = "";
+                box.append(el("p", "thanks", fmt(s.offline_thanks, v[1])), el("p", "back", off.back_text),
+                    el("p", "opens", opens));
+                ctx.host.setAttribute("data-offline", "sent");
+            }, function (error) {
+                go.disabled = false;
+                showError(error.network ? s.unreachable : error.message);
+            });
+        });
+        return box;
+    }
+
+    function field(tag, label, max, autocomplete) {
+        var node = el(tag);
+        node.placeholder = label;
+        node.setAttribute("aria-label", label);
+        node.maxLength = max;
+        node.required = true;
+        node.autocomplete = autocomplete || "off";
+        return node;
     }
 
     // The end screen: "How was this conversation?" and the transcript.

@@ -116,7 +116,9 @@ function start() {
             ctx.button.setAttribute("aria-label", (count ? "(" + count + ") " : "") + ctx.label);
         }
     };
-    api("/live_chat/init", { channel_id: LIVE_CHAT_CHANNEL, url: location.href }).then(function (init) {
+    // The direct link page always opens the window: when nobody can answer,
+    // init gives it the form to leave a message (`offline`).
+    api("/live_chat/init", { channel_id: LIVE_CHAT_CHANNEL, url: location.href, page: pageMode }).then(function (init) {
         ctx.init = init;
         // The visitor's language; dir=rtl mirrors the CSS.
         host.dir = init.dir || "ltr";
@@ -127,7 +129,7 @@ function start() {
         if (pageMode) {
             return openWindow(ctx, false, true);
         }
-        if (!going && (init.action === "hide" || !(init.operator_available || init.chatbot))) {
+        if (!going && (init.action === "hide" || !(init.operator_available || init.chatbot || init.offline))) {
             return ctx.state("hidden");
         }
         drawButton(ctx, o, init.strings || {});
@@ -145,7 +147,7 @@ function start() {
             dismiss.addEventListener("click", function () {
                 bubble.remove();
             });
-            bubble.append(el("span", "", o.button_text), dismiss);
+            bubble.append(el("span", "", ctx.label), dismiss);
             root.appendChild(bubble);
             ctx.bubble = bubble;
         }
@@ -190,7 +192,8 @@ function drawButton(ctx, o, s) {
     var button = el("button", "btn");
     button.type = "button";
     button.setAttribute("data-live-chat-button", "");
-    ctx.label = o.button_text || s.chat_with_us || "Chat";
+    // Nobody can answer: the channel's offline text ("Leave us a message").
+    ctx.label = (ctx.init.offline || o).button_text || s.chat_with_us || "Chat";
     button.setAttribute("aria-label", ctx.label);
     ctx.badgeNode = el("span", "badge");
     button.append(icon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"),
