@@ -17,3 +17,8 @@ from . import test_request_security
 from . import test_record_rules
 from . import test_abuse_limits
 from . import test_input_hardening
+from . import test_queue
+from . import test_queue_concurrency
+from . import test_routing
+from . import test_transfer
+from . import test_desk_tours
