@@ -70,11 +70,15 @@ class DiscussChannel(models.Model):
         "Operator since", readonly=True, help="When the current operator got the session.")
 
     def init(self):
-        super().init()
-        self.env.cr.execute(f"""
+        result = super().init()
+        # The line of each channel, oldest first (its WHERE is QUEUED_SQL).
+        self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS discuss_channel_live_chat_queue_idx
-                ON discuss_channel (live_chat_channel_id, live_chat_queued_at, id) WHERE {QUEUED_SQL}
+                ON discuss_channel (live_chat_channel_id, live_chat_queued_at, id)
+             WHERE channel_type = 'live_chat' AND live_chat_queued_at IS NOT NULL
+               AND live_chat_operator_id IS NULL AND live_chat_closed IS NOT TRUE
         """)
+        return result
 
     # ------------------------------------------------------------------
     # Routing

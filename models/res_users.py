@@ -16,7 +16,7 @@ class ResUsers(models.Model):
         string="Live Chat Channels",
     )
     live_chat_status = fields.Selection(
-        LIVE_CHAT_STATUSES, "Live Chat Status", default="available", required=True,
+        LIVE_CHAT_STATUSES, default="available", required=True,
         help="Away: you get no new live chat session; the open ones go on. Being logged out, or "
              "inactive in Odoo for 30 minutes, counts as away.",
     )

@@ -175,3 +175,16 @@ class TestStatusTour(HttpCase):
 
         self.assertEqual(session_info("status_info_op").get("live_chat_status"), "available")
         self.assertNotIn("live_chat_status", session_info("status_info_emp"))
+
+    def test_logging_out_counts_as_away_at_once(self):
+        operator = new_operator(self.env, "status_logout_op", "Lou Logout")
+        set_presence(operator, minutes_ago=0)
+        channel = self.env["live_chat.channel"].create({
+            "name": "Logout", "user_ids": [Command.set(operator.ids)]})
+        self.assertEqual(channel.available_operator_ids, operator)
+        self.authenticate("status_logout_op", "status_logout_op")
+        self.url_open("/web/session/logout")
+        channel.invalidate_recordset()
+        self.assertFalse(channel.available_operator_ids)
+        self.assertIn(operator, channel.user_ids, "still an operator of the channel")
+        self.assertEqual(operator.live_chat_status, "available", "their own choice is kept for next time")

@@ -4,6 +4,7 @@ available operators (Available status, online) under the channel's limit."""
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import LiveChatCase
@@ -144,5 +145,5 @@ class TestAwayStatus(OperatorBusMixin, LiveChatCase):
             "live_chat_status": "away", "live_chat_lang_ids": [Command.set(french.ids)]})
         self.assertEqual(self.operator.live_chat_status, "away")
         self.assertEqual(self.operator.live_chat_lang_ids, french)
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             self.env["res.users"].with_user(self.operator).live_chat_set_status("on holiday")

@@ -20,7 +20,7 @@ function waitFor(check, what, ms = 30000) {
     return new Promise((resolve, reject) => {
         const start = Date.now();
         (function loop() {
-            let value = null;
+            let value;
             try {
                 value = check();
             } catch {
