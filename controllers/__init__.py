@@ -3,3 +3,4 @@ from . import embed
 from . import feedback
 from . import error_privacy
 from . import offline
+from . import session

@@ -50,6 +50,7 @@ def widget_strings():
         "deleted": _("This message has been deleted."),
         "new_message": _("(%s) New message"),
         "reconnecting": _("Reconnecting…"),
+        "queue_position": _("You are number %s in line"),
         "unreachable": _("The server cannot be reached. Please try again."),
         "no_operator": _("No operator available right now. Please try again later."),
         "too_long": _("Your message is too long: %s characters at most."),

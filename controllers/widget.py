@@ -271,6 +271,7 @@ class LiveChatWidgetController(http.Controller):
             "action": rule.action if rule else "hide",
             "auto_open_seconds": rule.auto_open_seconds if rule and rule.action == "auto_open" else 0,
             "operator_available": operator_available,
+            "queue_position": self._init_queue_position(channel, params),
             "chatbot": chatbot,
             "offline": offline,
             "welcome": script._opening_messages() if script else channel._live_chat_welcome_messages(),
@@ -310,16 +311,26 @@ class LiveChatWidgetController(http.Controller):
                 else None
             if not answer:
                 raise LiveChatError(400, "bad_answer", _("This answer is not one of the bot's current choices."))
-        operator = request.env["res.users"] if script else Session._live_chat_pick_operator(channel)
-        if not operator and not script:
-            raise LiveChatError(503, "no_operator", _(
-                "No operator available right now. Please try again later."))
         partner = guest = None
         user = request.env.user
         if not user._is_public():
             partner = user.partner_id
         else:
             guest = request.env["mail.guest"]._get_guest_from_token(token) if token else None
+        lang = self._visitor_language(params)
+        operator = request.env["res.users"]
+        queued = False
+        if not script:
+            # Visitors already waiting in line go first: a new one queues
+            # behind them (the places freed meanwhile are given out below).
+            waiting = channel.max_sessions_per_operator and Session._live_chat_queue_length(channel)
+            if not waiting:
+                operator = Session._live_chat_pick_operator(channel, lang=lang, guest=guest, partner=partner)
+            # Operators are there but every one is at the channel's limit.
+            queued = not operator and bool(channel.available_operator_ids)
+            if not operator and not queued:
+                raise LiveChatError(503, "no_operator", _(
+                    "No operator available right now. Please try again later."))
         # Checked before anything is made: a refusal leaves nothing behind.
         self._check_rate_limit(None, guest, partner)
         if not partner:
@@ -328,12 +339,20 @@ class LiveChatWidgetController(http.Controller):
                     guest.sudo().name = visitor_name
             else:
                 guest = self._create_guest(visitor_name)
+        if operator:
+            Session._live_chat_claim_operator(operator, channel)
         session = Session._live_chat_create_session(
             channel, operator, script=script, guest=guest, partner=partner,
             visitor_name=visitor_name or None, country=country, url=url,
-            ip=request.httprequest.remote_addr, visitor_wrote=True,
+            ip=request.httprequest.remote_addr, visitor_wrote=True, lang=lang,
         )
+        if operator:
+            # Before the message: the operator's client alerts once, with it.
+            session._live_chat_alert_operator(operator, body=body if answer is None else answer.name)
         message = session._live_chat_visitor_says(body, answer, guest=guest, partner=partner)
+        if queued:
+            # Not quiet: visitors ahead in line may get an operator here.
+            request.env["discuss.channel"]._live_chat_dispatch_queue(channel)
         return {
             "session_id": session.id,
             "guest_token": guest.sudo()._format_auth_cookie() if guest else None,
@@ -357,6 +376,7 @@ class LiveChatWidgetController(http.Controller):
             "message_id": message.id,
             "message": session._live_chat_message_dict(message),
             "chatbot": session._chatbot_info(),
+            "queue_position": session._live_chat_queue_position(),
         }
 
     @http.route("/live_chat/session/upload", **ROUTE)
@@ -428,6 +448,8 @@ class LiveChatWidgetController(http.Controller):
         """Messages after `after_id`: history after a reload, polling fallback."""
         session, _guest, _partner = self._get_session(params)
         after_id = _int_param(params, "after_id", _("The last message"), required=False) or 0
+        if session.live_chat_queued_at and not session.live_chat_operator_id:
+            session._live_chat_queue_seen()  # a waiting visitor is still there
         return self._session_state(session, after_id)
 
     @http.route("/live_chat/session/typing", **ROUTE)
@@ -545,7 +567,29 @@ class LiveChatWidgetController(http.Controller):
             "chatbot": session._chatbot_info(),
             "seen_message_id": seen,
             "typing": typing,
+            "queue_position": session._live_chat_queue_position(),
         }
+
+    def _visitor_language(self, params):
+        """The visitor's language for routing (any language, installed or
+        not): the page's `lang`, else the browser's first, else the request's."""
+        from ..models.discuss_channel_queue import clean_lang_code
+        for code in [params.get("lang"), *[value for value, _q in request.httprequest.accept_languages]]:
+            code = clean_lang_code(code)
+            if code:
+                return code
+        return request.env.lang or False
+
+    def _init_queue_position(self, channel, params):
+        """init's `queue_position`: with the `session_id` and `guest_token` of
+        a waiting visitor, their place in line; else the place a new visitor
+        would take if they wrote now (0: an operator would answer at once)."""
+        if params.get("session_id") is not None:
+            session, _guest, _partner = self._get_session(params)
+            return session._live_chat_queue_position()
+        if not channel.max_sessions_per_operator:
+            return 0  # no limit: never a line
+        return request.env["discuss.channel"]._live_chat_would_queue(channel)
 
     def _upload_options(self):
         max_bytes, _per_minute, allowed = request.env["live_chat.channel"].sudo()._live_chat_upload_limits()

@@ -17,6 +17,7 @@ from . import live_chat_chatbot_answer
 from . import live_chat_chatbot_visitor_answer
 from . import discuss_channel_rating
 from . import live_chat_channel_rating
+from . import live_chat_transfer
 from . import live_chat_report_session
 from . import res_users_settings
 from . import discuss_channel_visitor
@@ -29,3 +30,7 @@ from . import rating_rating
 from . import discuss_channel_abuse
 from . import discuss_channel_offline
 from . import discuss_channel_email
+from . import discuss_channel_queue
+from . import discuss_channel_alert
+from . import discuss_channel_transfer
+from . import bus_presence

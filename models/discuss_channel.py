@@ -1,6 +1,3 @@
-import random
-from datetime import timedelta
-
 from lxml import html as lxml_html
 from markupsafe import Markup
 
@@ -79,40 +76,37 @@ class DiscussChannel(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _live_chat_pick_operator(self, channel):
-        """The available operator of `channel` with the fewest open sessions
-        started in the last hour; ties are broken at random, so that
-        simultaneous visitors spread over equally busy operators."""
-        operators = channel.available_operator_ids
-        if not operators:
-            return self.env["res.users"]
-        since = fields.Datetime.now() - timedelta(hours=1)
-        counts = dict.fromkeys(operators.ids, 0)
-        groups = self.sudo()._read_group(
-            [("channel_type", "=", "live_chat"), ("live_chat_closed", "=", False),
-             ("live_chat_operator_id", "in", operators.ids), ("live_chat_start", ">=", since)],
-            ["live_chat_operator_id"], ["__count"],
-        )
-        for operator, count in groups:
-            counts[operator.id] = count
-        fewest = min(counts.values())
-        return operators.browse(random.choice([uid for uid, count in counts.items() if count == fewest]))
+    def _live_chat_pick_operator(self, channel, *, lang=None, guest=None, partner=None, exclude=None):
+        """The operator for a new session of `channel`, among its available
+        operators under the channel's "Max chats per operator" (minus
+        `exclude`): one who speaks the visitor's language `lang`, then the one
+        who last chatted with this `guest` / `partner` in the last 7 days,
+        then the least busy (see discuss_channel_queue.py). Empty when none:
+        the caller queues the visitor when operators are available but all at
+        their limit, and takes the offline path when nobody is available."""
+        return self._live_chat_route(channel, lang=lang, guest=guest, partner=partner, exclude=exclude)
 
     @api.model
     def _live_chat_create_session(self, channel, operator=None, *, script=None, guest=None, partner=None,
                                   visitor_name=None, country=None, url=None, ip=None, visitor_wrote=False,
-                                  values=None):
+                                  lang=None, values=None):
         """Create the session of a visitor (a guest or a partner) with
         `operator`, who posts the channel's welcome message, or with the
-        chatbot `script`, which plays its opening steps (or with neither: an
-        offline message). `visitor_wrote`: the caller posts the visitor's
-        first message right after (see `_live_chat_visitor_says`), so that
-        the session counts at once. `values`: more fields of the session."""
+        chatbot `script`, which plays its opening steps, or, with neither,
+        waiting in line for an operator (or, with `live_chat_offline` in
+        `values`, an offline message). `visitor_wrote`: the caller posts the
+        visitor's first message right after (see `_live_chat_visitor_says`),
+        so that the session counts at once. `lang`: the visitor's language
+        (routing, see _live_chat_route). `values`: more fields of the session."""
+        values = values or {}
+        offline = bool(values.get("live_chat_offline"))
         visitor_name = visitor_name or (partner.name if partner else guest.name)
         host = operator.partner_id if operator else script.bot_partner_id if script else self.env["res.partner"]
         host_name = operator._get_live_chat_name() if operator else script.bot_partner_id.name if script \
-            else channel.name
+            else channel.name if offline else ""
         members = host | (partner or self.env["res.partner"])
+        queued = not operator and not script and not offline
+        now = fields.Datetime.now()
         # The members are created with the channel rather than by
         # add_members(): that one would also build the channel's info for the
         # visitor's guest and a member list for the channel's bus subscribers,
@@ -121,7 +115,7 @@ class DiscussChannel(models.Model):
         # or a logged-in visitor) as an extra member.
         creator = self if self.env.user._is_public() else self.with_user(self.env.ref("base.public_user"))
         session = creator.sudo().create({
-            "name": f"{visitor_name}, {host_name}",
+            "name": f"{visitor_name}, {host_name}" if host_name else visitor_name,
             "channel_member_ids": [Command.create({"partner_id": member.id}) for member in members]
                                   + ([Command.create({"partner_id": False, "guest_id": guest.id})] if guest else []),
             "channel_type": "live_chat",
@@ -134,18 +128,23 @@ class DiscussChannel(models.Model):
             "live_chat_country_id": country.id if country else False,
             "live_chat_url": url or False,
             "live_chat_ip": self._live_chat_visitor_address(ip) or False,
-            "live_chat_start": fields.Datetime.now(),
+            "live_chat_start": now,
             "live_chat_visitor_wrote": bool(visitor_wrote),
+            "live_chat_visitor_lang": lang or False,
+            "live_chat_assigned_at": now if operator else False,
+            "live_chat_queued_at": now if queued else False,
+            "live_chat_queue_ping": now if queued else False,
             # The values the stored computed fields would get, given here so
             # that creating a session does not cost an UPDATE right after.
             "group_public_id": False,
             "live_chat_duration": 0,
             "rating_last_value": 0,
             "live_chat_rating": False,
-            **(values or {}),
+            **values,
         })
         session = self.sudo().browse(session.id)
-        session._live_chat_notify_joined(members)
+        if members:
+            session._live_chat_notify_joined(members)
         if script:
             session._chatbot_run(script._first_step())
         elif operator and channel.welcome_message:
@@ -217,10 +216,15 @@ class DiscussChannel(models.Model):
             "live_chat_closed_by": by,
             "live_chat_end": fields.Datetime.now(),
         })
-        self.message_post(
-            body=Markup('<div class="o_mail_notification o_live_chat_left">%s</div>') % notice,
-            message_type="notification", subtype_xmlid="mail.mt_comment",
-        )
+        # The notice names who left: posted by the visitor (never "Public
+        # user", whose request it is) or by the operator who left.
+        session = self.sudo()
+        if by == "visitor":
+            author = {"guest": session.live_chat_guest_id} if session.live_chat_guest_id \
+                else {"author": session.live_chat_visitor_partner_id}
+        else:
+            author = {"author": self.env.user.partner_id} if not self.env.user._is_public() else {}
+        self._live_chat_post_notice(Markup('<span class="o_live_chat_left">%s</span>') % notice, **author)
 
     def _live_chat_messages(self, after_id=0, limit=200):
         """The session's messages after `after_id`, oldest first, as dicts
@@ -258,7 +262,7 @@ class DiscussChannel(models.Model):
             author_name = author.name or ""
         if is_bot:
             avatar_url = f"/live_chat/chatbot/{bot.id}/avatar"
-        body = html_to_text(message.body)
+        body = message.live_chat_visitor_text or html_to_text(message.body)
         attachments = [session._live_chat_attachment_dict(attachment)
                        for attachment in message.attachment_ids.sorted("id")]
         return {

@@ -42,10 +42,23 @@ class DiscussChannel(models.Model):
             if step.message:
                 self._chatbot_say(step.message)
             if step.step_type == "forward_operator":
-                operator = self._live_chat_pick_operator(self.live_chat_channel_id)
+                channel = self.live_chat_channel_id
+                operator = self._live_chat_pick_operator(
+                    channel, lang=self.live_chat_visitor_lang, guest=self.live_chat_guest_id,
+                    partner=self.live_chat_visitor_partner_id)
                 if operator:
+                    self._live_chat_claim_operator(operator, channel)
                     self._live_chat_forward(operator)
                     self.live_chat_chatbot_step_id = False
+                    return
+                if channel.available_operator_ids:
+                    # Operators are there but all at their limit: the visitor
+                    # waits in line (and may write meanwhile), the bot waits no more.
+                    self._chatbot_say(_("All our operators are busy: please wait, one of them will be with you soon."))
+                    self.live_chat_chatbot_step_id = False
+                    self._live_chat_enqueue()
+                    self._live_chat_notify_visitor("live_chat/queue", {
+                        "session_id": self.id, "queue_position": self._live_chat_queue_position()})
                     return
                 self._chatbot_say(_("Sorry, no operator is available right now."))
                 self._live_chat_bot_found_no_operator()
@@ -98,8 +111,9 @@ class DiscussChannel(models.Model):
 
     def _chatbot_restart(self):
         self.ensure_one()
-        self.message_post(
-            body=_("Restarting the conversation"), message_type="notification", subtype_xmlid="mail.mt_comment")
+        # Posted by the bot: never by the public user of the visitor's request.
+        self._live_chat_post_notice(_("Restarting the conversation"),
+                                    author=self.live_chat_chatbot_script_id.bot_partner_id)
         self.live_chat_chatbot_ended = False
         self._chatbot_run(self.live_chat_chatbot_script_id._first_step())
 
@@ -108,6 +122,8 @@ class DiscussChannel(models.Model):
         self.ensure_one()
         self.write({
             "live_chat_operator_id": operator.id,
+            "live_chat_assigned_at": fields.Datetime.now(),
             "name": f"{self.live_chat_visitor_name}, {operator._get_live_chat_name()}",
         })
         self.add_members(partner_ids=operator.partner_id.ids, post_joined_message=False)
+        self._live_chat_alert_operator(operator)

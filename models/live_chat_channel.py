@@ -1,11 +1,9 @@
 import re
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.mimetypes import guess_mimetype
 
-DEFAULT_OPERATOR_TIMEOUT_MINUTES = 30
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_UPLOAD_RATE = 5
 DEFAULT_UPLOAD_TYPES = ",".join([
@@ -83,6 +81,13 @@ class LiveChatChannel(models.Model):
     available_operator_count = fields.Integer(
         "Available Operators Count", compute="_compute_available_operator_ids",
     )
+    max_sessions_per_operator = fields.Integer(
+        "Max chats per operator", default=0,
+        help="How many conversations an operator of this channel handles at once (0 = no limit). An "
+             "operator at the limit gets no new session; when every available operator is at the "
+             "limit, new visitors wait in line and go, oldest first, to the first operator who frees "
+             "a place. A session counts while it is open and had a message in the last 30 minutes.",
+    )
 
     # Options
     button_text = fields.Char(
@@ -123,6 +128,11 @@ class LiveChatChannel(models.Model):
     web_base_url = fields.Char(compute="_compute_widget")
     script_snippet = fields.Text("Script", compute="_compute_widget")
     direct_link = fields.Char("Direct Chat Link", compute="_compute_widget")
+
+    _sql_constraints = [
+        ("max_sessions_per_operator_positive", "CHECK(max_sessions_per_operator >= 0)",
+         "The maximum number of chats per operator cannot be negative (0 = no limit)."),
+    ]
 
     @api.depends_context("uid")
     @api.depends("user_ids")
@@ -172,6 +182,13 @@ class LiveChatChannel(models.Model):
                         channel.update_field_translations(name, {
                             lang: default(self.with_context(lang=lang)) for lang in {*langs, "en_US"}})
         return channels
+    def write(self, vals):
+        result = super().write(vals)
+        if "user_ids" in vals or "max_sessions_per_operator" in vals:
+            # An operator joined, or the limit changed: a place may be free
+            # for the visitors waiting in line.
+            self.env["discuss.channel"]._live_chat_dispatch_queue(self)
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -195,52 +212,30 @@ class LiveChatChannel(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _get_operator_timeout(self):
-        """Minutes of inactivity after which an operator counts as disconnected."""
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "live_chat.operator_timeout_minutes", DEFAULT_OPERATOR_TIMEOUT_MINUTES)
-        try:
-            return max(1, int(value))
-        except (TypeError, ValueError):
-            return DEFAULT_OPERATOR_TIMEOUT_MINUTES
-
-    @api.model
     def _get_available_users(self, users):
-        """The users among `users` that were active in Odoo within the timeout.
+        """The users among `users` who can take a new session now: their
+        Live Chat status is Available and Odoo's bus says they are online.
 
-        Activity is Odoo's bus presence: the web client reports the user's
-        last activity (mouse, keyboard) through the bus while it is open.
+        That is Odoo's own presence (what Discuss shows next to a name): the
+        web client reports the user's activity, the bus marks them "away"
+        after 30 minutes without any, and "offline" once they logged out or
+        closed every Odoo tab. Away and offline users keep their channels and
+        their open sessions, and get no new ones.
         """
         if not users:
             return self.env["res.users"]
-        since = fields.Datetime.now() - timedelta(minutes=self._get_operator_timeout())
-        # sudo: presences are not readable by every user; only ids are used.
-        presences = self.env["bus.presence"].sudo().search([
-            ("user_id", "in", users.ids),
-            ("last_presence", ">=", since),
-        ])
-        return users & presences.user_id.with_env(self.env)
-
-    @api.model
-    def _cron_disconnect_inactive_operators(self):
-        """Remove from every channel the operators inactive for longer than
-        the timeout: they are disconnected and JOIN again when they are back.
-
-        Only users whose web client reported a presence count: an operator an
-        administrator just added, who has not opened Odoo yet, stays listed.
-        """
-        since = fields.Datetime.now() - timedelta(minutes=self._get_operator_timeout())
-        channels = self.sudo().search([("user_ids", "!=", False)])
-        presences = self.env["bus.presence"].sudo().search([
-            ("user_id", "in", channels.user_ids.ids),
-            ("last_presence", "<", since),
-        ])
-        idle = presences.user_id
-        for channel in channels:
-            gone = channel.user_ids & idle
-            if gone:
-                channel.user_ids = [fields.Command.unlink(user.id) for user in gone]
-        return idle
+        # Presences and statuses are not readable by every user: read in SQL,
+        # only ids come out.
+        self.env["res.users"].flush_model(["live_chat_status"])
+        self.env["bus.presence"].flush_model(["user_id", "status"])
+        self.env.cr.execute("""
+            SELECT u.id FROM res_users u
+              JOIN bus_presence p ON p.user_id = u.id
+             WHERE u.id = ANY(%s) AND COALESCE(u.live_chat_status, 'available') = 'available'
+               AND p.status = 'online'
+        """, [list(users.ids)])
+        available = {row[0] for row in self.env.cr.fetchall()}
+        return users.filtered(lambda user: user.id in available)
 
     def _live_chat_options(self):
         """The options the visitor's widget draws with."""

@@ -43,6 +43,14 @@ class LiveChatReportSession(models.Model):
                                    help="The visitor wrote and no operator answered.")
     unanswered_percentage = fields.Float("Unanswered (%)", group_operator="avg", readonly=True)
     message_count = fields.Integer("Messages", readonly=True)
+    transfer_count = fields.Integer(
+        "Transfers", readonly=True,
+        help="How many times the session was transferred. The operator is the one it was last "
+             "transferred to.")
+    is_transferred = fields.Boolean("Transferred", readonly=True)
+    queue_wait = fields.Float(
+        "Wait in Line (sec)", group_operator="avg", readonly=True,
+        help="How long the visitor waited in line for an operator (every operator was at the limit).")
     rating = fields.Float(group_operator="avg", readonly=True,
                           help="5 satisfied, 3 okay, 1 dissatisfied.")
     rating_text = fields.Selection(RATING_SELECTION, readonly=True)
@@ -72,6 +80,10 @@ class LiveChatReportSession(models.Model):
                        CASE WHEN question.id IS NOT NULL AND answer.id IS NULL THEN 100 ELSE 0 END
                            AS unanswered_percentage,
                        last_message.count AS message_count,
+                       transfers.count AS transfer_count,
+                       transfers.count > 0 AS is_transferred,
+                       CASE WHEN c.live_chat_queued_at IS NOT NULL AND c.live_chat_assigned_at IS NOT NULL
+                            THEN EXTRACT(EPOCH FROM c.live_chat_assigned_at - c.live_chat_queued_at) END AS queue_wait,
                        -- a rating counts only where the visitor wrote and an operator
                        -- (not the bot) answered: empty sessions cannot sink the figures
                        CASE WHEN answer.id IS NOT NULL THEN NULLIF(c.rating_last_value, 0) END AS rating,
@@ -106,6 +118,9 @@ class LiveChatReportSession(models.Model):
                         FROM mail_message m
                        WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
                   ) last_message ON TRUE
+                  LEFT JOIN LATERAL (
+                      SELECT count(*) AS count FROM live_chat_transfer t WHERE t.session_id = c.id
+                  ) transfers ON TRUE
                  WHERE c.channel_type = 'live_chat' AND c.live_chat_visitor_wrote
             )
         """)

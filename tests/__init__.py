@@ -22,3 +22,8 @@ from . import test_i18n_widget
 from . import test_offline
 from . import test_offline_email
 from . import test_offline_tours
+from . import test_queue
+from . import test_queue_concurrency
+from . import test_routing
+from . import test_transfer
+from . import test_desk_tours

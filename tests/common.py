@@ -14,13 +14,15 @@ def new_operator(env, login, name, **values):
     return new_test_user(env, login=login, name=name, groups=OPERATOR_GROUPS, **values)
 
 
-def set_presence(user, minutes_ago):
+def set_presence(user, minutes_ago, status=None):
     """Record `user`'s last activity in Odoo `minutes_ago` minutes ago, as
-    the bus does when their web client reports activity."""
+    the bus does when their web client reports activity: "online", or
+    "away" after 30 minutes without any (`status` "offline": logged out)."""
     moment = fields.Datetime.now() - timedelta(minutes=minutes_ago)
     presences = user.env["bus.presence"].sudo()
     presence = presences.search([("user_id", "=", user.id)])
-    values = {"last_presence": moment, "last_poll": moment, "status": "online"}
+    status = status or ("online" if minutes_ago < 30 else "away")
+    values = {"last_presence": moment, "last_poll": moment, "status": status}
     if presence:
         presence.write(values)
     else:
@@ -49,8 +51,8 @@ class LiveChatCase(TransactionCase):
         cls.belgium = cls.env.ref("base.be")
         cls.france = cls.env.ref("base.fr")
 
-    def set_presence(self, user, minutes_ago):
-        set_presence(user, minutes_ago)
+    def set_presence(self, user, minutes_ago, status=None):
+        set_presence(user, minutes_ago, status)
 
 
 class RealTimeBusMixin:

@@ -153,31 +153,32 @@ class TestAvailability(LiveChatCase):
         self.channel.invalidate_recordset()
         self.assertEqual(self.channel.available_operator_ids, self.operator)
 
-    def test_timeout_is_a_system_parameter(self):
-        self.assertEqual(self.env["live_chat.channel"]._get_operator_timeout(), 30)
-        self.set_presence(self.operator, minutes_ago=45)
-        self.env["ir.config_parameter"].sudo().set_param("live_chat.operator_timeout_minutes", "60")
+    def test_logged_out_operator_is_not_available(self):
+        # The bus marks the presence offline when the user logs out or closes
+        # every Odoo tab: away at once, not 30 minutes later.
+        self.set_presence(self.operator, minutes_ago=0, status="offline")
+        self.set_presence(self.operator_2, minutes_ago=0)
         self.channel.invalidate_recordset()
-        self.assertEqual(self.channel.available_operator_ids, self.operator)
+        self.assertEqual(self.channel.available_operator_ids, self.operator_2)
 
     def test_non_operator_presence_does_not_count(self):
         self.set_presence(self.employee, minutes_ago=1)
         self.assertNotIn(self.employee, self.channel.available_operator_ids)
 
-    def test_inactive_operators_are_removed_from_the_channel(self):
-        other = self.env["live_chat.channel"].create({
-            "name": "Other", "user_ids": [Command.set([self.operator.id, self.manager.id])]})
+    def test_inactive_operators_keep_their_channels(self):
+        # The scheduled action no longer removes anybody: away and offline
+        # operators keep their membership (JOIN / LEAVE are theirs) and only
+        # stop getting new sessions.
         self.set_presence(self.operator, minutes_ago=31)
-        self.set_presence(self.operator_2, minutes_ago=29)
-        self.env["bus.presence"].sudo().search([("user_id", "=", self.manager.id)]).unlink()
-        self.env.ref("live_chat.ir_cron_disconnect_inactive_operators").method_direct_trigger()
-        # Disconnected from every channel, active and never-connected ones stay.
-        self.assertEqual(self.channel.user_ids, self.operator_2)
-        self.assertEqual(other.user_ids, self.manager)
-        # Back in Odoo, the operator joins again.
+        self.set_presence(self.operator_2, minutes_ago=0, status="offline")
+        self.env.ref("live_chat.ir_cron_live_chat_queue").method_direct_trigger()
+        self.assertEqual(self.channel.user_ids, self.operator | self.operator_2)
+        self.channel.invalidate_recordset()
+        self.assertFalse(self.channel.available_operator_ids)
+        # Back in Odoo: available again, without joining again.
         self.set_presence(self.operator, minutes_ago=0)
-        self.channel.with_user(self.operator).action_join()
-        self.assertIn(self.operator, self.channel.available_operator_ids)
+        self.channel.invalidate_recordset()
+        self.assertEqual(self.channel.available_operator_ids, self.operator)
 
 
 @tagged("post_install", "-at_install")

@@ -39,8 +39,8 @@ class LiveChatApiCase(HttpCase):
         self.set_presence(self.operator_2, minutes_ago=1)
         self.forwarded_for = None
 
-    def set_presence(self, user, minutes_ago):
-        set_presence(user, minutes_ago)
+    def set_presence(self, user, minutes_ago, status=None):
+        set_presence(user, minutes_ago, status)
 
     def use_geoip(self):
         """A real MaxMind database (built here) and proxy mode, so that the

@@ -320,7 +320,8 @@ class TestWidgetChat(WidgetCase):
         self.assertEqual(len(session), 1)
         self.assertTrue(session.live_chat_closed)
         message = self.env["mail.message"].search(
-            [("model", "=", "discuss.channel"), ("res_id", "=", session.id), ("author_guest_id", "!=", False)])
+            [("model", "=", "discuss.channel"), ("res_id", "=", session.id), ("author_guest_id", "!=", False),
+             ("message_type", "=", "comment")])  # not the visitor's "left" notice, also theirs
         self.assertEqual(len(message), 1, "Shift+Enter sent nothing")
         self.assertIn("line one", str(message.body))
         self.assertIn("line two", str(message.body))

@@ -329,7 +329,7 @@ WELCOME = "Hello, how may I help you?"
 
 def mark_operator_online(db, user_id):
     """Both products count an operator as available through bus.presence:
-    live_chat by last_presence (30 minutes), Odoo by status 'online'."""
+    both by status 'online' (live_chat also by the operator's Live Chat status)."""
     sql(db, "DELETE FROM bus_presence WHERE user_id = %s", (user_id,))
     sql(db, """INSERT INTO bus_presence (user_id, last_poll, last_presence, status)
                VALUES (%s, now() at time zone 'utc', now() at time zone 'utc', 'online')""", (user_id,))

@@ -32,7 +32,8 @@
         "button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}" +
         ".avatar,.av{width:30px;height:30px;border-radius:50%;object-fit:cover;flex:none}" +
         ".av{width:28px;height:28px;background:#d9d2dc;color:#4a3344;font:600 13px/28px system-ui,sans-serif;text-align:center}" +
-        ".conn{background:#fff4ce;color:#5c4400;padding:6px 12px;font-size:13px;text-align:center;flex:none}" +
+        ".conn,.line{background:#fff4ce;color:#5c4400;padding:6px 12px;font-size:13px;text-align:center;flex:none}" +
+        ".line{background:#e7f0fe;color:#1a3d6e}" +
         ".list{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f6f6f8}" +
         ".msg{display:flex;gap:8px;align-items:flex-end;max-width:85%;align-self:flex-start}" +
         ".msg.me{align-self:flex-end;flex-direction:row-reverse}" +
@@ -272,6 +273,10 @@
         var conn = el("div", "conn", s.reconnecting || "Reconnecting\u2026");
         conn.setAttribute("role", "status");
         conn.hidden = true;
+        // "You are number 2 in line": every operator is at their limit.
+        var line = el("div", "line");
+        line.setAttribute("role", "status");
+        line.hidden = true;
         var list = el("div", "list");
         list.setAttribute("role", "log");
         list.setAttribute("aria-live", "polite");
@@ -338,7 +343,7 @@
         form.append(file, attach, input, send);
         var drop = el("div", "drop", s.drop || "Drop files to send them");
         drop.hidden = true;
-        win.append(head, conn, list, typing, answers, confirmBox, botEnd, rate.node, endBox, consent, err, count,
+        win.append(head, conn, line, list, typing, answers, confirmBox, botEnd, rate.node, endBox, consent, err, count,
             form, drop);
         if (st.offline) {
             // Nobody can answer: a form instead of a chat that would go nowhere.
@@ -556,6 +561,25 @@
             }
         }
 
+        // The visitor's place in line, kept up to date by the bus; while
+        // waiting, the widget calls every minute so that the server knows
+        // the visitor is still there (a closed page leaves the line).
+        function showLine(n) {
+            if (n === undefined) {
+                return;
+            }
+            n = st.closed ? 0 : n || 0;
+            line.hidden = !n;
+            line.textContent = n ? fmt(s.queue_position || "You are number %s in line", n) : "";
+            host.setAttribute("data-queue", n);
+            if (n && !st.lineTimer) {
+                st.lineTimer = setInterval(refresh, 60000);
+            } else if (!n && st.lineTimer) {
+                clearInterval(st.lineTimer);
+                st.lineTimer = null;
+            }
+        }
+
         function setOperator(r) {
             if (r.operator_name !== undefined) {
                 st.opName = r.operator_name;
@@ -622,6 +646,7 @@
                 updateBot(r.chatbot);
             }
             markSeen(r.seen_message_id);
+            showLine(r.queue_position);
             if (r.typing !== undefined && (!ws || ws.readyState !== 1)) {
                 var t = r.typing;
                 showTyping(t ? t.author_name || (typeof t === "string" ? t : st.opName) : "");
@@ -773,6 +798,7 @@
                 }
                 return ctx.api("/live_chat/session/post", auth({ body: item.body })).then(function (r) {
                     addMessage(r.message);
+                    showLine(r.queue_position);
                     if ("chatbot" in r) {
                         updateBot(r.chatbot);
                     }
@@ -1043,6 +1069,10 @@
                 setClosed();
             } else if (type === "live_chat/operator") {
                 setOperator(p);
+                showLine(0);
+                refresh(); // the notice, and the bot's part is over
+            } else if (type === "live_chat/queue") {
+                showLine(p.queue_position);
             }
         }
 
@@ -1120,6 +1150,8 @@
             clearInterval(st.presence);
             st.presence = null;
             clearInterval(pollTimer);
+            clearInterval(st.lineTimer);
+            st.lineTimer = null;
             pollTimer = null;
             clearTimeout(st.wsTimer);
             clearTimeout(st.retry);
@@ -1139,6 +1171,7 @@
                 return;
             }
             st.closed = true;
+            showLine(0);
             input.disabled = send.disabled = true;
             form.hidden = consent.hidden = endChat.hidden = confirmBox.hidden = botEnd.hidden = true;
             answers.textContent = "";
