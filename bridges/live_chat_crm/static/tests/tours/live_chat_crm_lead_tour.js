@@ -29,7 +29,7 @@ registry.category("web_tour.tours").add("live_chat_crm_lead_tour", {
         },
         {
             content: "The suggestion list has it",
-            trigger: ".o-mail-Composer-suggestionList .o-mail-NavigableList-item:contains(lead):contains(Create a lead)",
+            trigger: ".o-mail-Composer-suggestionList .o-mail-NavigableList-item strong:contains(lead)",
             isCheck: true,
         },
         {
