@@ -50,8 +50,8 @@ class DiscussChannel(models.Model):
                 return other(**kwargs)
             raise UserError(_("/lead creates a lead from a live chat session: type it in a live chat conversation."))
         self._live_chat_check_lead_creator()
-        body = (kwargs.get("body") or "").strip()
-        title = body.split(None, 1)[1].strip() if len(body.split(None, 1)) == 2 else ""
+        words = (kwargs.get("body") or "").split(None, 1)  # "/lead", then the title
+        title = words[1].strip() if len(words) == 2 else ""
         if not title:
             self._send_transient_message(
                 self.env.user.partner_id, escape(_("Type the lead's title after the command: /lead <title>")))
