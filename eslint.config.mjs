@@ -27,9 +27,15 @@ export default [
         },
     },
     {
-        // The operator's side and the tours: Odoo 17 ES modules in the web
-        // client (`odoo` is the web client's global).
-        files: ["static/src/backend/**/*.js", "static/tests/**/*.js"],
+        // The operator's side and the tours, the bridges' (bridges/) too:
+        // Odoo 17 ES modules in the web client (`odoo` is the web client's
+        // global).
+        files: [
+            "static/src/backend/**/*.js",
+            "static/tests/**/*.js",
+            "bridges/*/static/src/**/*.js",
+            "bridges/*/static/tests/**/*.js",
+        ],
         languageOptions: {
             ecmaVersion: 2022,
             sourceType: "module",

@@ -67,8 +67,18 @@ class DiscussChannel(models.Model):
             elif step.step_type in INPUT_STEP_TYPES:
                 self.live_chat_chatbot_step_id = step
                 return
+            else:
+                self._chatbot_run_step(step)
             step = step._next_step()
         self.write({"live_chat_chatbot_step_id": False, "live_chat_chatbot_ended": True})
+
+    def _chatbot_run_step(self, step):
+        """What `step` does once the bot said its message, for a step that
+        neither waits for the visitor, hands over nor ends: nothing for a
+        "text" step. An addon that adds a step type (`selection_add` on
+        live_chat.chatbot.step's `step_type`) does its work here for that
+        type and calls super() for the others; the bot then goes on with the
+        next step."""
 
     def _chatbot_process_input(self, text):
         """The visitor typed `text` while the bot waits on a step."""

@@ -209,12 +209,13 @@ ensure_chromium() {
 }
 
 # addons_path: a folder where this checkout is reachable as `live_chat`,
-# whatever the checkout's own folder is called.
+# whatever the checkout's own folder is called, then the bridge addons of
+# bridges/ (e.g. live_chat_crm: auto-installed where its other dependency is).
 addons_path() {
     local links="$LIVE_CHAT_HOME/addons-$(printf '%s' "$LIVE_CHAT_ROOT" | md5sum | cut -c1-8)"
     mkdir -p "$links"
     ln -sfn "$LIVE_CHAT_ROOT" "$links/live_chat"
-    printf '%s,%s,%s' "$links" "$ODOO_DIR/addons" "$ODOO_DIR/odoo/addons"
+    printf '%s,%s,%s,%s' "$links" "$LIVE_CHAT_ROOT/bridges" "$ODOO_DIR/addons" "$ODOO_DIR/odoo/addons"
 }
 
 odoo_bin() {

@@ -1,0 +1,3 @@
+from . import test_lead_command
+from . import test_chatbot_lead
+from . import test_lead_tour
