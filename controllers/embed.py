@@ -44,6 +44,7 @@ def widget_strings():
                        "nobody reads messages written here."),
         "bot_ended_operator": _("The bot has finished. Restart it, or start a new chat "
                                 "to talk to a person."),
+        "bot_ended_offline": _("The bot has finished. Our team has your message and will answer you by email."),
         "typing": _("%s is typing…"),
         "seen": _("Seen"),
         "edited": _("(edited)"),

@@ -228,14 +228,26 @@ class DiscussChannel(models.Model):
 
     def _live_chat_messages(self, after_id=0, limit=200):
         """The session's messages after `after_id`, oldest first, as dicts
-        for the visitor: bodies are plain text."""
+        for the visitor: bodies are plain text. Internal messages (e.g. a
+        bridge's note for the operators) are never the visitor's (see
+        `_live_chat_is_internal`)."""
         self.ensure_one()
         domain = [("model", "=", "discuss.channel"), ("res_id", "=", self.id),
-                  ("message_type", "in", ("comment", "notification"))]
+                  ("message_type", "in", ("comment", "notification")), ("is_internal", "=", False),
+                  "|", ("subtype_id", "=", False), ("subtype_id.internal", "=", False)]
         if after_id:
             domain.append(("id", ">", after_id))
         messages = self.env["mail.message"].sudo().search(domain, order="id asc", limit=limit)
         return [self._live_chat_message_dict(message) for message in messages]
+
+    @api.model
+    def _live_chat_is_internal(self, message):
+        """Whether `message` is for the operators only, as mail hides it from
+        portal users: an internal message or a note (internal subtype). The
+        visitor never gets it: not in the history, not on the bus, not by
+        email."""
+        message = message.sudo()
+        return bool(message.is_internal or message.subtype_id.internal)
 
     def _live_chat_message_dict(self, message):
         """A message as the visitor sees it: never an operator's email,

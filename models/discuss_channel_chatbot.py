@@ -29,6 +29,9 @@ class DiscussChannel(models.Model):
             "step": self.live_chat_chatbot_step_id._public_info() if self.live_chat_chatbot_step_id else None,
             "ended": self.live_chat_chatbot_ended,
             "forwarded": bool(self.live_chat_operator_id),
+            # The hand-over found nobody and the session became an offline
+            # message: the team answers by email.
+            "offline": bool(self.live_chat_offline),
         }
 
     def _chatbot_say(self, text):

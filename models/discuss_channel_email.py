@@ -110,9 +110,13 @@ class DiscussChannel(models.Model):
     def _live_chat_after_message(self, message):
         """After a message in the session: an operator's answer (an internal
         user, not the visitor nor the bot) takes an offline message that no
-        operator has taken yet, and is emailed to a visitor who is gone."""
+        operator has taken yet, and is emailed to a visitor who is gone.
+        Internal messages and notes (e.g. the link to a CRM lead) are for
+        the operators: never an answer, never emailed."""
         self.ensure_one()
         if message.message_type not in ("comment", "email") or not message.author_id:
+            return
+        if self._live_chat_is_internal(message):
             return
         session = self.sudo()
         author = message.sudo().author_id

@@ -26,7 +26,7 @@ class DiscussChannel(models.Model):
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
         if self.channel_type == "live_chat" and not self.env.context.get("live_chat_quiet") \
-                and message.message_type in ("comment", "notification"):
+                and message.message_type in ("comment", "notification") and not self._live_chat_is_internal(message):
             session = self.sudo()
             session._live_chat_notify_visitor("live_chat/message", {
                 "session_id": session.id, "message": session._live_chat_message_dict(message)})

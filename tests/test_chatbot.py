@@ -151,6 +151,30 @@ class TestChatbot(LiveChatApiCase):
         self.assertFalse(self.session_of(started).live_chat_operator_id)
         self.assertTrue(result["chatbot"]["ended"])
 
+    def test_bot_ended_on_an_offline_message_says_so(self):
+        """The hand-over found nobody after the visitor gave an email: the
+        session is an offline message, and `chatbot.offline` tells the
+        widget that the team answers by email."""
+        self.set_presence(self.operator, minutes_ago=50)
+        self.set_presence(self.operator_2, minutes_ago=50)
+        started = self.start()
+        self.assertFalse(started["chatbot"]["offline"])
+        self.answer(started, self.answer_human)
+        self.post(started, "a@example.com")
+        self.post(started, "+1 555 123 4567")
+        result = self.post(started, "details")
+        self.assertTrue(self.session_of(started).live_chat_offline)
+        self.assertTrue(result["chatbot"]["ended"])
+        self.assertTrue(result["chatbot"]["offline"])
+        self.assertTrue(self.history(started)["chatbot"]["offline"])
+        strings = self.ok("/live_chat/init", {"channel_id": self.channel.id, "url": "http://s.test/"})["strings"]
+        self.assertIn("answer you by email", strings["bot_ended_offline"])
+        # A bot that just ended (no hand-over) is no offline message.
+        other = self.start()
+        ended = self.answer(other, self.answer_faq)
+        self.assertTrue(ended["chatbot"]["ended"])
+        self.assertFalse(ended["chatbot"]["offline"])
+
     def test_only_if_no_operator(self):
         self.channel.rule_ids.only_if_no_operator = True
         init = self.ok("/live_chat/init", {"channel_id": self.channel.id, "url": "http://s.test/"})

@@ -266,6 +266,25 @@ class TestContinuityByEmail(OfflineEmailCase):
         self.assertFalse(self.env["mail.mail"].search([("res_id", "=", self.session.id),
                                                        ("model", "=", "discuss.channel")]))
 
+    def test_internal_notes_are_never_the_visitors(self):
+        """A note or an internal message in the thread (e.g. a bridge's link
+        to a CRM lead) is for the operators: never emailed to a visitor who
+        is gone, never in the visitor's history, and it takes no offline
+        message."""
+        for values in ({"message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+                       {"message_type": "comment", "subtype_xmlid": "mail.mt_comment", "is_internal": True},
+                       {"message_type": "notification", "subtype_xmlid": "mail.mt_note", "is_internal": True}):
+            with self.subTest(values=values):
+                note = self.session.with_user(self.operator).message_post(body="Internal: VIP customer", **values)
+                self.assertFalse(self.emails_to_visitor())
+                self.assertNotIn(note.id, [message["id"] for message in self.session._live_chat_messages()])
+        offline = self.offline_session()
+        offline.with_user(self.operator).message_post(
+            body="Internal: who takes it?", message_type="comment", subtype_xmlid="mail.mt_note")
+        self.assertFalse(offline.live_chat_operator_id)
+        self.env.flush_all()
+        self.assertFalse(self.env["mail.mail"].search([("email_to", "=", "nina@example.com")]))
+
     def test_visitor_messages_are_not_emailed(self):
         self.session._live_chat_post("Hello again", guest=self.guest)
         self.assertFalse(self.emails_to_visitor())

@@ -138,7 +138,7 @@ class TestOfflineTours(RealTimeBusMixin, HttpCase):
         Session = type(self.env["discuss.channel"])
         self.patch(Channel, "_live_chat_is_open", lambda channel, now=None: state["open"])
 
-        def operator_left(sessions, channel):
+        def operator_left(sessions, channel, **_kwargs):
             state["open"] = False
             return self.env["res.users"]
 
@@ -161,3 +161,27 @@ class TestOfflineTours(RealTimeBusMixin, HttpCase):
         self.assertIn("Are you there?", session.message_ids.mapped("body")[0])
         self.assertEqual(len(self.env["discuss.channel"].search(
             [("live_chat_channel_id", "=", self.channel.id)])), 1, "the refused chat made nothing")
+
+    def test_06_bot_that_found_nobody_says_the_team_answers_by_email(self):
+        """The bot's hand-over found no operator after the visitor gave an
+        email: the session is an offline message, and the window says the
+        team answers by email (not that nobody reads what is written)."""
+        Step = self.env["live_chat.chatbot.step"]
+        script = self.env["live_chat.chatbot.script"].create({"name": "Night bot", "bot_name": "Nox"})
+        Step.create({"script_id": script.id, "sequence": 1, "step_type": "ask_email", "message": "Your email?"})
+        Step.create({"script_id": script.id, "sequence": 2, "step_type": "forward_operator",
+                     "message": "Let me find someone."})
+        Step.create({"script_id": script.id, "sequence": 3, "step_type": "end", "message": "Bye for now."})
+        self.channel.rule_ids.chatbot_script_id = script
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await waitFor(() => bodies().includes('Your email?'), 'the bot asks for the email');
+            await typeAndSend('nina@example.com');
+            const end = await waitFor(() => q('.botend') && !q('.botend').hidden && q('.botend'), 'the bot end');
+            const text = end.querySelector('span').textContent;
+            if (!text.includes('will answer you by email')) throw new Error('bot end text: ' + text);
+            if (text.includes('nobody reads')) throw new Error('says nobody reads: ' + text);
+        });""")
+        session = self.offline_sessions()
+        self.assertEqual(session.live_chat_visitor_email, "nina@example.com")
+        self.assertTrue(session.live_chat_chatbot_ended)

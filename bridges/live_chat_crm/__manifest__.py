@@ -2,7 +2,7 @@
     "name": "Live Chat CRM",
     "version": "17.0.1.0.0",
     "category": "Website/Live Chat",
-    "summary": "Turn live chat sessions into CRM leads: /lead, a chatbot step, links both ways",
+    "summary": "Turn live chat sessions into CRM leads: /lead, a chatbot step, offline messages, links both ways",
     "author": "live_chat developers",
     "maintainers": ["live_chat"],
     "license": "LGPL-3",
@@ -11,6 +11,7 @@
         "data/utm_data.xml",
         "views/crm_lead_views.xml",
         "views/discuss_channel_views.xml",
+        "views/live_chat_channel_views.xml",
         "views/live_chat_chatbot_views.xml",
     ],
     "demo": [

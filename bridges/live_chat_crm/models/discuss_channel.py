@@ -1,14 +1,25 @@
+import logging
+
 from markupsafe import Markup, escape
+from psycopg2 import OperationalError
 
 from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.live_chat.models.discuss_channel import html_to_text
+
+_logger = logging.getLogger(__name__)
+
+# The words of an offline message that title its lead, at most.
+OFFLINE_TITLE_LENGTH = 60
+
 
 class DiscussChannel(models.Model):
     """A live chat session becomes a CRM lead: the operator's /lead command,
-    the chatbot's "Create a lead" step (and, later, offline messages) all
-    go through `_live_chat_create_lead`. The thread gets an internal note
-    linking to the lead, which the visitor never receives."""
+    the chatbot's "Create a lead" step and, when the channel says so,
+    offline messages all go through `_live_chat_create_lead`. The thread
+    gets an internal note linking to the lead, which the visitor never
+    receives."""
 
     _inherit = "discuss.channel"
 
@@ -68,6 +79,58 @@ class DiscussChannel(models.Model):
         if step.step_type == "create_lead":
             self._live_chat_create_lead(team=step.crm_team_id)
         return super()._chatbot_run_step(step)
+
+    # ------------------------------------------------------------------
+    # Offline messages
+    # ------------------------------------------------------------------
+
+    def _live_chat_offline_received(self):
+        """An offline message (the form, or the bot's hand-over that found no
+        operator): once the operators are told, a lead when the channel says
+        so (`offline_create_lead`), in its team. Made by OdooBot (no person
+        acts: the visitor is a guest), once per session: a session that
+        already has a lead (e.g. the bot's "Create a lead" step before the
+        hand-over) gets no second one."""
+        result = super()._live_chat_offline_received()
+        for session in self.sudo():
+            channel = session.live_chat_channel_id
+            if channel.offline_create_lead and not session.live_chat_lead_ids:
+                session._live_chat_create_offline_lead()
+        return result
+
+    def _live_chat_create_offline_lead(self):
+        """The lead of this offline message, or None when it could not be
+        made: the visitor's message and the operators' notice never fail
+        because of the CRM (a misconfigured CRM loses the lead, logged)."""
+        self.ensure_one()
+        session = self.sudo()
+        try:
+            with self.env.cr.savepoint():
+                return session._live_chat_create_lead(
+                    title=session._live_chat_offline_lead_title(),
+                    team=session.live_chat_channel_id.offline_lead_team_id)
+        except OperationalError:
+            raise  # a concurrent update: Odoo retries the whole request
+        except Exception:  # any CRM error: keep the message, log why the lead is missing
+            _logger.exception("Live chat: no lead could be made of the offline message of session %s", self.id)
+            return None
+
+    def _live_chat_offline_lead_title(self):
+        """"<visitor>: <the first words of their message>" for a message left
+        with the form; "<visitor>: offline message" when a bot talked first
+        (the visitor's first messages are answers to the bot)."""
+        self.ensure_one()
+        session = self.sudo()
+        name = session.live_chat_visitor_name or _("A visitor")
+        text = ""
+        if not session.live_chat_chatbot_script_id:
+            first = session._live_chat_visitor_messages()[:1]
+            text = " ".join((first.live_chat_visitor_text or html_to_text(first.body)).split()) if first else ""
+        if not text:
+            return _("%s: offline message", name)
+        if len(text) > OFFLINE_TITLE_LENGTH:
+            text = text[:OFFLINE_TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(" ,.;:!?") + "…"
+        return f"{name}: {text}"
 
     # ------------------------------------------------------------------
     # Business methods
@@ -155,7 +218,8 @@ class DiscussChannel(models.Model):
     def _live_chat_post_internal_note(self, body, author):
         """Post `body` (HTML) in the thread for the operators only: the
         visitor neither receives it on the bus nor reads it in the history
-        or the transcript (see `_live_chat_messages`)."""
+        or the transcript, nor gets it by email (live_chat leaves internal
+        messages out of all three)."""
         self.ensure_one()
         # The addon's trusted path: the chatbot posts it during the visitor's
         # own request.
@@ -163,15 +227,6 @@ class DiscussChannel(models.Model):
             body=Markup('<div class="o_mail_notification o_live_chat_lead">%s</div>') % body,
             author_id=author.id, message_type="notification", subtype_xmlid="mail.mt_note",
             is_internal=True)
-
-    def _live_chat_messages(self, after_id=0, limit=200):
-        # Internal notes (the links to leads) are for the operators only.
-        messages = super()._live_chat_messages(after_id=after_id, limit=limit)
-        if not messages:
-            return messages
-        internal = set(self.env["mail.message"].sudo().browse([m["id"] for m in messages])
-                       .filtered("is_internal").ids)
-        return [message for message in messages if message["id"] not in internal]
 
     def _live_chat_check_lead_creator(self):
         """Refuse the current user unless they are an operator of this session

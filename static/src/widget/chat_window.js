@@ -629,7 +629,8 @@
                 : current && current.type === "ask_phone" ? "tel" : "text";
             var ended = botEnded() && !st.closed;
             botEnd.hidden = !ended;
-            botText.textContent = init.operator_available ? s.bot_ended_operator || "" : s.bot_ended || "";
+            botText.textContent = (bot && bot.offline ? s.bot_ended_offline
+                : init.operator_available ? s.bot_ended_operator : s.bot_ended) || "";
             form.hidden = st.closed || ended || st.offline;
         }
 
