@@ -32,6 +32,7 @@
     "demo": [
         "demo/live_chat_demo.xml",
         "demo/live_chat_chatbot_demo.xml",
+        "demo/mail_shortcode_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
