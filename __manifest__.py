@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/live_chat_report_security.xml",
         "security/live_chat_rating_security.xml",
+        "security/live_chat_visitor_page_security.xml",
         "data/live_chat_data.xml",
         "data/mail_template_data.xml",
         "data/live_chat_cron.xml",

@@ -34,6 +34,7 @@ MAX_REQUEST_BYTES = 16 * 1024
 MAX_BODY = 4000
 MAX_VISITOR_NAME = 100
 MAX_URL = 2048
+MAX_PAGE_TITLE = 300
 MAX_FILE_NAME = 255
 # Room for the multipart envelope and the other fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -459,6 +460,20 @@ class LiveChatWidgetController(http.Controller):
         message_id = _int_param(params, "message_id", _("The message"))
         session._live_chat_visitor_seen(message_id, guest=guest, partner=partner)
         return {"ok": True}
+
+    @http.route("/live_chat/session/page", **ROUTE)
+    @_api
+    def live_chat_session_page(self, params):
+        """The visitor opened a page of the site while their session goes on
+        (the loader reports each page load): the operator's banner follows."""
+        session, _guest, _partner = self._get_session(params)
+        url = _text_param(params, "url", MAX_URL, _("The page address"))
+        title = " ".join(_text_param(params, "title", MAX_PAGE_TITLE, _("The page title"), required=False).split())
+        if not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
+            raise LiveChatError(400, "bad_request", _("The page address must be a web address (http or https)."))
+        if session.live_chat_closed:
+            raise LiveChatError(409, "session_closed", _("This conversation has ended."))
+        return {"recorded": session._live_chat_visitor_viewed(url, title)}
 
     @http.route("/live_chat/session/close", **ROUTE)
     @_api

@@ -26,3 +26,6 @@ from . import discuss_channel_security
 from . import mail_guest
 from . import rating_rating
 from . import discuss_channel_abuse
+from . import live_chat_visitor_page
+from . import discuss_channel_pages
+from . import ir_websocket_presence

@@ -1013,6 +1013,12 @@
             }
         }
 
+        function here() {
+            if (ws && ws.readyState === 1) {
+                ws.send('{"event_name":"update_presence","data":{"inactivity_period":0,"im_status_ids_by_model":{}}}');
+            }
+        }
+
         function connect() {
             if (!st.session || st.closed || ws || !alive()) {
                 return;
@@ -1031,6 +1037,9 @@
                 ws.send(JSON.stringify({
                     event_name: "subscribe", data: { channels: token ? ["mail.guest_" + token] : [], last: st.busId },
                 }));
+                // Still on the site: the operator sees "Online" (the guest's bus presence).
+                here();
+                st.here = st.here || setInterval(here, 50000);
                 st.wsDelay = 0;
                 st.wsOpened = true;
                 st.wsRetries = 0;
@@ -1072,7 +1081,8 @@
 
         function stopTransport() {
             clearInterval(pollTimer);
-            pollTimer = null;
+            clearInterval(st.here);
+            pollTimer = st.here = null;
             clearTimeout(st.wsTimer);
             clearTimeout(st.retry);
             if (ws) {

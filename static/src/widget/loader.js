@@ -116,11 +116,17 @@ function start() {
             ctx.button.setAttribute("aria-label", (count ? "(" + count + ") " : "") + ctx.label);
         }
     };
+    // A conversation is going: tell its operator which page the visitor is on now.
+    var going = load("");
+    if (going) {
+        api("/live_chat/session/page", {
+            session_id: going.session_id, guest_token: going.guest_token, url: location.href, title: document.title,
+        }).catch(function () {});
+    }
     api("/live_chat/init", { channel_id: LIVE_CHAT_CHANNEL, url: location.href }).then(function (init) {
         ctx.init = init;
         var o = init.options;
         var ui = load(":ui") || {};
-        var going = load("");
         if (pageMode) {
             return openWindow(ctx, false, true);
         }
