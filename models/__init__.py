@@ -29,3 +29,4 @@ from . import discuss_channel_abuse
 from . import live_chat_visitor_page
 from . import discuss_channel_pages
 from . import ir_websocket_presence
+from . import live_chat_channel_operators

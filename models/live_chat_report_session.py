@@ -29,8 +29,9 @@ class LiveChatReportSession(models.Model):
     session_count = fields.Integer("Sessions", readonly=True)
     closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by", readonly=True)
     duration = fields.Float(
-        "Duration (min)", group_operator="avg", readonly=True,
-        help="From the start to the end of the session (to its last message while it is open).",
+        "Duration (min)", group_operator="avg", readonly=True, digits=(16, 1),
+        help="From the start to the end of the session, as Live Chat > Sessions shows it; "
+             "empty while the session is open (open sessions do not count in the average).",
     )
     time_to_answer = fields.Float(
         "Time to Answer (sec)", group_operator="avg", readonly=True,
@@ -60,8 +61,9 @@ class LiveChatReportSession(models.Model):
                        c.live_chat_start AS start_date,
                        1 AS session_count,
                        c.live_chat_closed_by AS closed_by,
-                       EXTRACT(EPOCH FROM COALESCE(c.live_chat_end, last_message.date) - c.live_chat_start)
-                           / 60 AS duration,
+                       -- the figure of Live Chat > Sessions (rounded the same way); none while open
+                       CASE WHEN c.live_chat_closed AND c.live_chat_end IS NOT NULL
+                            THEN c.live_chat_duration END AS duration,
                        EXTRACT(EPOCH FROM answer.date - question.date) AS time_to_answer,
                        question.id IS NOT NULL AND answer.id IS NULL AS is_unanswered,
                        CASE WHEN question.id IS NOT NULL AND answer.id IS NULL THEN 100 ELSE 0 END
