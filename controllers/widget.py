@@ -225,6 +225,15 @@ def _body_param(params, code="empty_message"):
     return body
 
 
+def _tested_chatbot(params):
+    """The bot of a chatbot's Test page (its signed `chatbot_test` token),
+    which replaces the rules' bot; None on any other page."""
+    token = params.get("chatbot_test")
+    if token is None:
+        return None
+    return request.env["live_chat.chatbot.script"]._live_chat_from_test_token(token)
+
+
 def _sniff_mimetype(data, name):
     """The file's type from its content (Odoo's guess_mimetype), never from
     its name. Text (which Odoo's guesser calls octet-stream) is text/plain or
@@ -270,7 +279,7 @@ class LiveChatWidgetController(http.Controller):
         url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
-        script = rule._chatbot_for(channel)
+        script = _tested_chatbot(params) or rule._chatbot_for(channel)
         from .embed import widget_strings  # the widget's own texts live with the widget
         chatbot = None
         if script:
@@ -308,9 +317,12 @@ class LiveChatWidgetController(http.Controller):
                     "Write a message (or pick one of the bot's answers) to start the conversation."))
             body = _body_param(params, code="bad_request")
         Session = request.env["discuss.channel"].with_context(live_chat_quiet=True)
+        tested = _tested_chatbot(params)
+        if tested:  # a chatbot's Test page: a test session, out of the reports
+            Session = Session.with_context(live_chat_chatbot_test=True)
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
-        script = rule._chatbot_for(channel)
+        script = tested or rule._chatbot_for(channel)
         answer = None
         if answer_id is not None:
             step = script._first_waiting_step() if script else None

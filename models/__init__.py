@@ -30,3 +30,4 @@ from . import live_chat_visitor_page
 from . import discuss_channel_pages
 from . import ir_websocket_presence
 from . import live_chat_channel_operators
+from . import discuss_channel_chatbot_test

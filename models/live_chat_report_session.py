@@ -104,5 +104,6 @@ class LiveChatReportSession(models.Model):
                        WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
                   ) last_message ON TRUE
                  WHERE c.channel_type = 'live_chat' AND c.live_chat_visitor_wrote
+                   AND c.live_chat_test IS NOT TRUE  -- a chatbot's tests are no sessions
             )
         """)

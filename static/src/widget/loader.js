@@ -7,7 +7,9 @@
 "use strict";
 var script = document.currentScript;
 var pageMode = !!(script && script.getAttribute("data-live-chat-mode") === "page");
-var storeKey = "live_chat:" + LIVE_CHAT_BASE + ":" + LIVE_CHAT_CHANNEL;
+// A chatbot's Test page: its own conversation, never the site's.
+var test = script && script.getAttribute("data-live-chat-test");
+var storeKey = "live_chat:" + LIVE_CHAT_BASE + ":" + LIVE_CHAT_CHANNEL + (test ? ":" + test : "");
 
 function offline() {
     // The server could not be reached (or answered something that is not
@@ -25,6 +27,7 @@ function api(route, params) {
         params.append("lang", lang);
     } else {
         params.lang = lang;
+        params.chatbot_test = test || undefined;
     }
     // text/plain and multipart keep the request "simple": no CORS preflight.
     return fetch(LIVE_CHAT_BASE + route, {
