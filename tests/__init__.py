@@ -18,3 +18,5 @@ from . import test_record_rules
 from . import test_abuse_limits
 from . import test_input_hardening
 from . import test_visitor_whereabouts
+from . import test_desk_admin
+from . import test_desk_tours
