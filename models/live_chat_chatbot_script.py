@@ -5,7 +5,6 @@ from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
-from .discuss_channel_abuse import LiveChatLimitError
 from .live_chat_chatbot_step import INPUT_STEP_TYPES
 
 # How long the page a "Test" opens may start test conversations.
@@ -87,6 +86,10 @@ class LiveChatChatbotScript(models.Model):
             script = self.sudo().browse(int(parts[0])).exists()
             if script:
                 return script
+        # Imported here: importing discuss_channel_abuse at the top of this
+        # file (loaded before it) would register its discuss.channel class
+        # earlier, changing the order of the session's overrides.
+        from .discuss_channel_abuse import LiveChatLimitError  # pylint: disable=import-outside-toplevel
         raise LiveChatLimitError(403, "chatbot_test_expired", _(
             "This test page has expired: click Test on the chatbot again."))
 
