@@ -13,6 +13,10 @@ from .discuss_channel_abuse import LiveChatLimitError, _param
 PAGE_HISTORY = 5
 PAGE_RATE_WINDOW_SECONDS = 60
 DEFAULT_PAGE_RATE = 30
+# A visitor whose widget said nothing for this long left (it says it is there
+# every 50 s; browsers may slow the timers of a background tab to one a
+# minute): twice the bus's own disconnection timer.
+PRESENCE_SILENCE_SECONDS = 2 * DISCONNECTION_TIMER
 
 
 class DiscussChannel(models.Model):
@@ -42,8 +46,8 @@ class DiscussChannel(models.Model):
 
     def _compute_live_chat_visitor_presence(self):
         """From bus.presence: the guest's (or, for a logged-in visitor, their
-        user's). A presence whose last sign is older than the bus's
-        disconnection timer counts as gone at that moment, even if its
+        user's). A presence whose last sign is older than
+        PRESENCE_SILENCE_SECONDS counts as gone at that moment, even if its
         websocket never said goodbye (a server that died)."""
         # sudo: presences are not readable by operators; only the status and
         # the time of the session's own visitor are shown.
@@ -53,7 +57,7 @@ class DiscussChannel(models.Model):
             "|", ("guest_id", "in", sessions.live_chat_guest_id.ids), ("user_id", "in", users.ids)])
         by_guest = {presence.guest_id.id: presence for presence in presences if presence.guest_id}
         by_user = {presence.user_id.id: presence for presence in presences if presence.user_id}
-        fresh_since = fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER)
+        fresh_since = fields.Datetime.now() - timedelta(seconds=PRESENCE_SILENCE_SECONDS)
         for session in self:
             visitor = session.sudo()
             presence = by_guest.get(visitor.live_chat_guest_id.id) if visitor.live_chat_guest_id else next(
@@ -167,7 +171,7 @@ class DiscussChannel(models.Model):
         if not sessions:
             return
         Presence = self.env["bus.presence"].sudo()
-        fresh_since = fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER)
+        fresh_since = fields.Datetime.now() - timedelta(seconds=PRESENCE_SILENCE_SECONDS)
         changed = self.env["mail.guest"]
         for guest in sessions.live_chat_guest_id:
             presence = Presence.search([("guest_id", "=", guest.id)])
