@@ -16,6 +16,7 @@
         "security/live_chat_report_security.xml",
         "security/live_chat_rating_security.xml",
         "security/live_chat_transfer_security.xml",
+        "security/live_chat_visitor_page_security.xml",
         "data/live_chat_data.xml",
         "data/mail_template_data.xml",
         "data/live_chat_cron.xml",
@@ -33,6 +34,7 @@
     "demo": [
         "demo/live_chat_demo.xml",
         "demo/live_chat_chatbot_demo.xml",
+        "demo/mail_shortcode_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

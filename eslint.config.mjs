@@ -39,7 +39,7 @@ export default [
         languageOptions: {
             ecmaVersion: 2022,
             sourceType: "module",
-            globals: { ...globals.browser, odoo: "readonly", owl: "readonly" },
+            globals: { ...globals.browser, odoo: "readonly", owl: "readonly", luxon: "readonly" },
         },
     },
     {

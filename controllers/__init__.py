@@ -4,3 +4,4 @@ from . import feedback
 from . import error_privacy
 from . import offline
 from . import session
+from . import chatbot_test

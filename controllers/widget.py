@@ -32,6 +32,7 @@ MAX_REQUEST_BYTES = 16 * 1024
 MAX_BODY = 4000
 MAX_VISITOR_NAME = 100
 MAX_URL = 2048
+MAX_PAGE_TITLE = 300
 MAX_FILE_NAME = 255
 # Room for the multipart envelope and the other fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -232,6 +233,15 @@ def _body_param(params, code="empty_message"):
     return body
 
 
+def _tested_chatbot(params):
+    """The bot of a chatbot's Test page (its signed `chatbot_test` token),
+    which replaces the rules' bot; None on any other page."""
+    token = params.get("chatbot_test")
+    if token is None:
+        return None
+    return request.env["live_chat.chatbot.script"]._live_chat_from_test_token(token)
+
+
 def _clean_file_name(name):
     name = os.path.basename((name or "").replace("\\", "/"))
     name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
@@ -253,7 +263,7 @@ class LiveChatWidgetController(http.Controller):
         url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
-        script = rule._chatbot_for(channel)
+        script = _tested_chatbot(params) or rule._chatbot_for(channel)
         from .embed import widget_strings  # the widget's own texts live with the widget
         chatbot = None
         if script:
@@ -301,9 +311,12 @@ class LiveChatWidgetController(http.Controller):
                     "Write a message (or pick one of the bot's answers) to start the conversation."))
             body = _body_param(params, code="bad_request")
         Session = request.env["discuss.channel"].with_context(live_chat_quiet=True)
+        tested = _tested_chatbot(params)
+        if tested:  # a chatbot's Test page: a test session, out of the reports
+            Session = Session.with_context(live_chat_chatbot_test=True)
         country = self._visitor_country()
         rule = request.env["live_chat.channel.rule"].sudo()._match_rule(channel, url, country)
-        script = rule._chatbot_for(channel)
+        script = tested or rule._chatbot_for(channel)
         answer = None
         if answer_id is not None:
             step = script._first_waiting_step() if script else None
@@ -474,6 +487,20 @@ class LiveChatWidgetController(http.Controller):
         message_id = _int_param(params, "message_id", _("The message"))
         session._live_chat_visitor_seen(message_id, guest=guest, partner=partner)
         return {"ok": True}
+
+    @http.route("/live_chat/session/page", **ROUTE)
+    @_api
+    def live_chat_session_page(self, params):
+        """The visitor opened a page of the site while their session goes on
+        (the loader reports each page load): the operator's banner follows."""
+        session, _guest, _partner = self._get_session(params)
+        url = _text_param(params, "url", MAX_URL, _("The page address"))
+        title = " ".join(_text_param(params, "title", MAX_PAGE_TITLE, _("The page title"), required=False).split())
+        if not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
+            raise LiveChatError(400, "bad_request", _("The page address must be a web address (http or https)."))
+        if session.live_chat_closed:
+            raise LiveChatError(409, "session_closed", _("This conversation has ended."))
+        return {"recorded": session._live_chat_visitor_viewed(url, title)}
 
     @http.route("/live_chat/session/close", **ROUTE)
     @_api

@@ -34,3 +34,8 @@ from . import discuss_channel_queue
 from . import discuss_channel_alert
 from . import discuss_channel_transfer
 from . import bus_presence
+from . import live_chat_visitor_page
+from . import discuss_channel_pages
+from . import ir_websocket_presence
+from . import live_chat_channel_operators
+from . import discuss_channel_chatbot_test

@@ -10,7 +10,8 @@ class DiscussChannel(models.Model):
 
     live_chat_duration = fields.Float(
         "Duration (min)", compute="_compute_live_chat_duration", store=True, digits=(16, 1),
-        help="Minutes from the start of the session to its end (0 while it is open).")
+        help="Minutes from the start of the session to its end; empty while it is open (Sessions and "
+             "Reports show the same figure).")
     live_chat_message_count = fields.Integer(
         "Number of Messages", compute="_compute_live_chat_message_count",
         help="Messages written by the visitor, the operator or the chatbot.")
@@ -67,3 +68,14 @@ class DiscussChannel(models.Model):
                                        '<small class="text-muted">%s</small><br/>%s</p>')
                                 % (line["author_name"], line["time"], text))
             session.live_chat_conversation = Markup("").join(rows)
+
+    def action_live_chat_open_conversation(self):
+        """The session's thread in Discuss, where its members answer and the
+        others read it."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "mail.action_discuss",
+            "name": self.live_chat_visitor_name or self.name,
+            "params": {"active_id": f"discuss.channel_{self.id}"},
+        }

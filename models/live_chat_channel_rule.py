@@ -3,6 +3,19 @@ import re
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+# Above any record id: rules not saved yet sort after the saved ones.
+MAX_ID = 2**31
+# URL regexes that every page address matches ("^$" matches none).
+EVERY_PAGE_RE = re.compile(r"(\^?)(\.[*+]?)?(\$?)")
+
+
+def matches_every_page(url_regex):
+    """Whether a rule's URL regex matches every page: empty, or a pattern
+    like ".*", "^", "^.*$"."""
+    pattern = (url_regex or "").strip()
+    match = EVERY_PAGE_RE.fullmatch(pattern)
+    return bool(match) and bool(match.group(2) or not (match.group(1) and match.group(3)))
+
 
 class LiveChatChannelRule(models.Model):
     _name = "live_chat.channel.rule"
@@ -55,6 +68,29 @@ class LiveChatChannelRule(models.Model):
         if create:
             self.env.cr.execute("UPDATE live_chat_channel_rule SET no_operator_action = 'hide'")
         return result
+    is_catch_all = fields.Boolean(
+        "Matches everyone", compute="_compute_is_catch_all",
+        help="The rule matches every page and every country: no rule below it ever applies.")
+    never_applies = fields.Boolean(
+        "Never applies", compute="_compute_never_applies",
+        help="A rule above this one matches every page and every country, so this one is never reached.")
+    warning = fields.Char(compute="_compute_never_applies")
+
+    @api.depends("url_regex", "country_ids")
+    def _compute_is_catch_all(self):
+        for rule in self:
+            rule.is_catch_all = not rule.country_ids and matches_every_page(rule.url_regex)
+
+    @api.depends("sequence", "url_regex", "country_ids", "channel_id.rule_ids.sequence",
+                 "channel_id.rule_ids.url_regex", "channel_id.rule_ids.country_ids")
+    def _compute_never_applies(self):
+        for rule in self:
+            ordered = rule.channel_id.rule_ids._in_order()
+            position = next((index for index, other in enumerate(ordered) if other == rule), None)
+            rule.never_applies = position is not None and any(
+                other.is_catch_all for other in ordered[:position])
+            rule.warning = _("Never applies: a rule above matches every page and every country.") \
+                if rule.never_applies else False
 
     @api.constrains("url_regex")
     def _check_url_regex(self):
@@ -78,6 +114,27 @@ class LiveChatChannelRule(models.Model):
         if self.action != "auto_open":
             self.auto_open_seconds = 0
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "sequence" not in vals and vals.get("channel_id"):
+                vals["sequence"] = self._sequence_for_new_rule(self.env["live_chat.channel"].browse(vals["channel_id"]))
+        return super().create(vals_list)
+
+    def _sequence_for_new_rule(self, channel):
+        """Where a new rule of `channel` goes when its place is not given:
+        above the first rule that matches everyone (below it, it would never
+        apply), which moves down one place with the rules after it; else
+        last."""
+        rules = channel.rule_ids._in_order()
+        catch_all = rules.filtered("is_catch_all")[:1]
+        if not catch_all:
+            return (rules[-1].sequence + 1) if rules else 10
+        position = list(rules).index(catch_all)
+        for rule in rules[position:]:
+            rule.sequence += 1
+        return catch_all.sequence - 1
+
     def _chatbot_for(self, channel):
         """The chatbot script this rule starts for `channel` now, if any."""
         if not self or not self.chatbot_script_id.active:
@@ -99,10 +156,15 @@ class LiveChatChannelRule(models.Model):
                 return False
         return True
 
+    def _in_order(self):
+        """These rules in the order they are tried (rules being created in a
+        form, with no id yet, after the saved ones of the same sequence)."""
+        return self.sorted(lambda r: (r.sequence, r._origin.id or MAX_ID))
+
     @api.model
     def _match_rule(self, channel, url, country):
         """The first rule of `channel`, by sequence, that applies; empty if none."""
-        for rule in channel.rule_ids.sorted(lambda r: (r.sequence, r.id)):
+        for rule in channel.rule_ids._in_order():
             if rule._matches(url, country):
                 return rule
         return self.browse()

@@ -1,6 +1,14 @@
+import time
+
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
 
 from .live_chat_chatbot_step import INPUT_STEP_TYPES
+
+# How long the page a "Test" opens may start test conversations.
+TEST_TOKEN_SECONDS = 12 * 3600
 
 
 class LiveChatChatbotScript(models.Model):
@@ -40,6 +48,50 @@ class LiveChatChatbotScript(models.Model):
             vals["name"] = _("%s (copy)", script.name)
             vals["bot_partner_id"] = script.bot_partner_id.copy({"active": False}).id
         return vals_list
+
+    def action_live_chat_test(self):
+        """Open the bot in a page, as a visitor sees it. The conversations
+        started there are tests: they count in no report nor list."""
+        self.ensure_one()
+        if not self._live_chat_test_channel():
+            raise UserError(_("Create a live chat channel first: the test runs in one of them."))
+        return {"type": "ir.actions.act_url", "url": f"/live_chat/chatbot/{self.id}/test", "target": "new"}
+
+    def _live_chat_test_channel(self):
+        """The channel a test of this bot runs in: the first that uses it in
+        a rule, else the first active channel."""
+        self.ensure_one()
+        rules = self.env["live_chat.channel.rule"].sudo().search(
+            [("chatbot_script_id", "=", self.id), ("channel_id.active", "=", True)])
+        channel = rules._in_order().channel_id[:1]
+        return channel or self.env["live_chat.channel"].sudo().search([], limit=1)
+
+    def _live_chat_test_token(self):
+        """What the test page gives the widget (the `chatbot_test` param of
+        the visitor routes): this bot, until when, signed with the database
+        secret."""
+        self.ensure_one()
+        message = f"{self.id}.{int(time.time()) + TEST_TOKEN_SECONDS}"
+        return f"{message}.{hmac(self.env(su=True), 'live_chat.chatbot_test', message)}"
+
+    @api.model
+    def _live_chat_from_test_token(self, token):
+        """The bot a test token was made for; refused when it is forged or
+        expired (or its bot deleted)."""
+        parts = token.split(".") if isinstance(token, str) and len(token) <= 200 else []
+        if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and consteq(
+                parts[2], hmac(self.env(su=True), "live_chat.chatbot_test", f"{parts[0]}.{parts[1]}")) \
+                and int(parts[1]) >= time.time():
+            # sudo: the signed token is the tester's right to this bot.
+            script = self.sudo().browse(int(parts[0])).exists()
+            if script:
+                return script
+        # Imported here: importing discuss_channel_abuse at the top of this
+        # file (loaded before it) would register its discuss.channel class
+        # earlier, changing the order of the session's overrides.
+        from .discuss_channel_abuse import LiveChatLimitError  # pylint: disable=import-outside-toplevel
+        raise LiveChatLimitError(403, "chatbot_test_expired", _(
+            "This test page has expired: click Test on the chatbot again."))
 
     def _first_step(self):
         self.ensure_one()

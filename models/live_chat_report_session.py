@@ -32,8 +32,9 @@ class LiveChatReportSession(models.Model):
     offline_count = fields.Integer("Offline Messages", readonly=True)
     closed_by = fields.Selection([("visitor", "Visitor"), ("operator", "Operator")], "Closed by", readonly=True)
     duration = fields.Float(
-        "Duration (min)", group_operator="avg", readonly=True,
-        help="From the start to the end of the session (to its last message while it is open).",
+        "Duration (min)", group_operator="avg", readonly=True, digits=(16, 1),
+        help="From the start to the end of the session, as Live Chat > Sessions shows it; "
+             "empty while the session is open (open sessions do not count in the average).",
     )
     time_to_answer = fields.Float(
         "Time to Answer (sec)", group_operator="avg", readonly=True,
@@ -73,8 +74,9 @@ class LiveChatReportSession(models.Model):
                        COALESCE(c.live_chat_offline, FALSE) AS is_offline,
                        CASE WHEN c.live_chat_offline THEN 1 ELSE 0 END AS offline_count,
                        c.live_chat_closed_by AS closed_by,
-                       EXTRACT(EPOCH FROM COALESCE(c.live_chat_end, last_message.date) - c.live_chat_start)
-                           / 60 AS duration,
+                       -- the figure of Live Chat > Sessions (rounded the same way); none while open
+                       CASE WHEN c.live_chat_closed AND c.live_chat_end IS NOT NULL
+                            THEN c.live_chat_duration END AS duration,
                        EXTRACT(EPOCH FROM answer.date - question.date) AS time_to_answer,
                        question.id IS NOT NULL AND answer.id IS NULL AS is_unanswered,
                        CASE WHEN question.id IS NOT NULL AND answer.id IS NULL THEN 100 ELSE 0 END
@@ -122,5 +124,6 @@ class LiveChatReportSession(models.Model):
                       SELECT count(*) AS count FROM live_chat_transfer t WHERE t.session_id = c.id
                   ) transfers ON TRUE
                  WHERE c.channel_type = 'live_chat' AND c.live_chat_visitor_wrote
+                   AND c.live_chat_test IS NOT TRUE  -- a chatbot's tests are no sessions
             )
         """)

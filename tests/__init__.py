@@ -26,4 +26,7 @@ from . import test_queue
 from . import test_queue_concurrency
 from . import test_routing
 from . import test_transfer
+from . import test_visitor_whereabouts
+from . import test_desk_admin
 from . import test_desk_tours
+from . import test_queue_tours

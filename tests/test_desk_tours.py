@@ -1,190 +1,124 @@
-"""Chromium tours of the operator's desk (issue 20): the queue position in
-the visitor's widget, transfer from the thread's actions, the Live Chat
-status. The tours are in static/tests/tours/live_chat_desk_tour.js; the
-other side (visitors, a colleague) is played over HTTP in a thread."""
-import json
-import threading
-import time
-
-import requests
-
-from odoo import Command, api
-from odoo.tests import HttpCase, new_test_user, tagged
+"""Issue 20 in a real Chromium: canned responses and /history in a live chat
+thread, the banner following the visitor's pages, the Channel Rules and the
+live preview, the loader reporting pages, a chatbot's Test page. The tours
+are in static/tests/tours/live_chat_desk_tour.js."""
+from odoo import Command
+from odoo.tests import HttpCase, tagged
 
 from .common import RealTimeBusMixin, new_operator, set_presence
-from .test_visitor_tours import VisitorTourCase
-
-
-def visitor_call(base, route, params):
-    """A visitor's call, without any cookie."""
-    response = requests.post(base + route, data=json.dumps(
-        {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-        headers={"Content-Type": "text/plain"}, timeout=30)
-    answer = response.json()
-    if "error" in answer:
-        raise RuntimeError(answer["error"])
-    return answer["result"]
+from .test_widget import WidgetCase
 
 
 @tagged("post_install", "-at_install")
-class TestQueueTour(VisitorTourCase):
-
-    def test_queue_position_shows_and_updates_in_the_widget(self):
-        self.channel.max_sessions_per_operator = 1
-        busy = self.env["discuss.channel"]._live_chat_create_session(
-            self.channel, self.operator, guest=self.env["mail.guest"].create({"name": "Busy Visitor"}),
-            visitor_wrote=True)
-        ahead_guest = self.env["mail.guest"].create({"name": "Ahead Visitor"})
-        ahead = self.env["discuss.channel"]._live_chat_create_session(
-            self.channel, guest=ahead_guest, visitor_wrote=True)
-        self.assertEqual(ahead._live_chat_queue_position(), 1)
-        ahead_auth = {"session_id": ahead.id, "guest_token": ahead_guest.sudo()._format_auth_cookie()}
-        busy_id = busy.id
-
-        def script(op):
-            found = op.wait_message("Am I in line?")
-            time.sleep(2)  # the widget shows "number 2"
-            visitor_call(op.base, "/live_chat/session/close", ahead_auth)  # the visitor ahead gives up
-            time.sleep(3)  # the widget shows "number 1"
-            op.call("discuss.channel", "live_chat_close_by_operator", [busy_id])  # a place is free
-            deadline = time.time() + 20
-            while time.time() < deadline:
-                session = op.call("discuss.channel", "read", [found["res_id"]], ["live_chat_operator_id"])[0]
-                if session["live_chat_operator_id"]:
-                    break
-                time.sleep(0.5)
-            op.post(found["res_id"], "Thanks for waiting")
-
-        self.visitor_tour("live_chat_queue_visitor_tour", script)
-        session = self.sessions().filtered(lambda s: s not in busy | ahead)
-        self.assertEqual(len(session), 1)
-        self.assertEqual(session.live_chat_operator_id, self.operator)
-        self.assertTrue(ahead.live_chat_closed)
-        self.assertTrue(session.live_chat_queued_at)
-
-
-class Colleague(threading.Thread):
-    """Oscar, over HTTP: transfers the session to Ana once her Odoo is up,
-    with the call the thread's Transfer action makes."""
-
-    def __init__(self, case, session_id, to_user_id):
-        super().__init__(daemon=True)
-        self.base = case.base_url()
-        self.db = case.env.cr.dbname
-        self.session_id = session_id
-        self.to_user_id = to_user_id
-        self.error = None
-        self.http = requests.Session()
-
-    def rpc(self, path, params):
-        answer = self.http.post(self.base + path, json={"jsonrpc": "2.0", "method": "call", "params": params},
-                                timeout=30).json()
-        if "error" in answer:
-            raise RuntimeError(answer["error"])
-        return answer.get("result")
-
-    def run(self):
-        try:
-            time.sleep(2)
-            self.rpc("/web/session/authenticate", {"db": self.db, "login": "transfer_oscar",
-                                                   "password": "transfer_oscar"})
-            time.sleep(6)  # Ana's web client is up, in another app
-            self.rpc("/web/dataset/call_kw", {"model": "discuss.channel", "method": "live_chat_transfer",
-                                              "args": [[self.session_id]], "kwargs": {"user_id": self.to_user_id}})
-        except Exception as error:  # noqa: BLE001 -- reported by the test
-            self.error = repr(error)
-
-
-@tagged("post_install", "-at_install")
-class TestTransferTours(RealTimeBusMixin, HttpCase):
+class TestDeskTours(RealTimeBusMixin, HttpCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.oscar = new_operator(cls.env, "transfer_oscar", "Oscar Transfer")
-        cls.ana = new_operator(cls.env, "transfer_ana", "Ana Colleague", live_chat_name="Ana")
+        cls.operator = new_operator(cls.env, "desk_tour_op", "Dana Desk")
         cls.channel = cls.env["live_chat.channel"].create({
-            "name": "Transfer Support", "user_ids": [Command.set((cls.oscar | cls.ana).ids)]})
-        cls.env["live_chat.channel"].create({
-            "name": "Billing", "user_ids": [Command.set(new_operator(cls.env, "transfer_bill", "Bill").ids)]})
+            "name": "Desk Tour Channel",
+            "welcome_message": "Welcome to the desk",
+            "user_ids": [Command.set(cls.operator.ids)],
+            "rule_ids": [Command.create({"sequence": 1, "action": "show"})],
+        })
+        Shortcode = cls.env["mail.shortcode"]
+        cls.greetings = Shortcode.create({"source": "greetings",
+                                          "substitution": "Good morning! How can I help you today?"})
+        Shortcode.create({"source": "ciao", "substitution": "Bye for now."})
+        cls.thanks = Shortcode.create({"source": "thanks", "substitution": "Thank you for your patience."})
 
     def setUp(self):
         super().setUp()
-        for user in (self.oscar, self.ana):
-            set_presence(user, minutes_ago=0)
-        guest = self.env["mail.guest"].create({"name": "Tom Transfer"})
-        self.live_session = self.env["discuss.channel"]._live_chat_create_session(
-            self.channel, self.oscar, guest=guest, visitor_name="Tom Transfer", visitor_wrote=True)
-        self.live_session._live_chat_post("Can someone from billing help?", guest=guest)
+        set_presence(self.operator, minutes_ago=0)
 
-    def test_transfer_from_the_thread_actions_opens_the_window_for_the_colleague(self):
-        self.start_tour("/web#action=mail.action_discuss", "live_chat_transfer_tour", login="transfer_oscar")
-        self.env.invalidate_all()
-        self.assertEqual(self.live_session.live_chat_operator_id, self.ana)
-        self.assertFalse(self.live_session.live_chat_closed)
-        self.assertNotIn(self.oscar.partner_id, self.live_session.channel_member_ids.partner_id)
-        self.assertEqual(self.live_session.live_chat_transfer_ids.to_user_id, self.ana)
-        # Ana's Odoo: the window is open with the history, and the session is new.
-        self.start_tour("/web#action=live_chat.live_chat_channel_action", "live_chat_transfer_colleague_tour",
-                        login="transfer_ana")
+    def test_canned_response_in_discuss(self):
+        guest = self.env["mail.guest"].create({"name": "Carla Canned"})
+        session = self.env["discuss.channel"]._live_chat_create_session(
+            self.channel, self.operator, guest=guest, visitor_name="Carla Canned", url="https://example.com/")
+        session._live_chat_post("Hello there", guest=guest)
+        self.start_tour("/web#action=mail.action_discuss", "live_chat_canned_response_discuss_tour",
+                        login=self.operator.login)
+        last = session.message_ids[:1]
+        self.assertIn("Good morning! How can I help you today?", str(last.body))
+        self.assertEqual(last.author_id, self.operator.partner_id)
+        self.assertTrue(self.greetings.last_used, "mail counted its use")
+        self.assertTrue(self.env["mail.shortcode"].search([("source", "=", "grazie")]))
 
-    def test_the_colleagues_window_opens_in_real_time(self):
-        colleague = Colleague(self, self.live_session.id, self.ana.id)
-        colleague.start()
-        try:
-            self.start_tour("/web#action=live_chat.live_chat_channel_action", "live_chat_transfer_realtime_tour",
-                            login="transfer_ana", timeout=90)
-        finally:
-            colleague.join(20)
-        self.assertIsNone(colleague.error)
-        self.env.invalidate_all()
-        self.assertEqual(self.live_session.live_chat_operator_id, self.ana)
+    def test_canned_response_pages_and_history_in_the_chat_window(self):
+        self.start_tour("/web#action=live_chat.live_chat_channel_action",
+                        "live_chat_canned_response_chat_window_tour", login=self.operator.login)
+        session = self.env["discuss.channel"].search([("live_chat_channel_id", "=", self.channel.id)])
+        self.assertEqual(len(session), 1)
+        self.assertEqual(session.live_chat_page_ids.mapped("url"), ["https://example.com/shop/cart"])
+        bodies = session.message_ids.mapped(lambda message: str(message.body))
+        self.assertTrue([body for body in bodies if "Thank you for your patience." in body])
+        self.assertFalse([body for body in bodies if "Pages opened" in body], "/history posts nothing")
+
+    def test_rules_warning_new_rule_place_and_live_preview(self):
+        channel = self.env["live_chat.channel"].create({
+            "name": "Rules Tour Channel",
+            "button_text": "Ask the preview",
+            "rule_ids": [
+                Command.create({"sequence": 1, "action": "auto_open", "url_regex": "/shop"}),
+                Command.create({"sequence": 2, "action": "show"}),
+                Command.create({"sequence": 3, "action": "hide", "url_regex": "/blog"}),
+            ],
+        })
+        self.start_tour(f"/web#model=live_chat.channel&id={channel.id}&view_type=form",
+                        "live_chat_channel_rules_preview_tour", login="admin")
+        rules = channel.rule_ids._in_order()
+        self.assertEqual(rules.mapped("url_regex"), ["/shop", "/contactus", False, "/blog"])
+        Rule = self.env["live_chat.channel.rule"]
+        self.assertEqual(Rule._match_rule(channel, "https://x.com/contactus", None).url_regex, "/contactus")
+        self.assertEqual(rules.mapped("never_applies"), [False, False, False, True])
+        self.assertEqual(channel.button_text, "Talk to us now")
+        self.assertEqual(channel.welcome_message, "Welcome to the preview!")
+        self.assertEqual(channel.button_background_color.lower(), "#112233")
 
 
 @tagged("post_install", "-at_install")
-class TestStatusTour(HttpCase):
+class TestDeskWidget(WidgetCase):
+    """The visitor's side of issue 20, with the real widget."""
 
-    def test_the_status_toggle_in_the_systray(self):
-        operator = new_operator(self.env, "status_tour_op", "Stella Status")
-        set_presence(operator, minutes_ago=0)
-        channel = self.env["live_chat.channel"].create({
-            "name": "Status Tour", "user_ids": [Command.set(operator.ids)]})
-        seen = []
-        original = type(operator).live_chat_set_status
+    def test_loader_reports_the_page_the_visitor_opens(self):
+        """A visitor with a conversation going opens another page of the
+        site (here in a frame: the same site, the same browser storage):
+        its loader tells the server, for the operator's banner."""
+        self.run_js("/contactus", """run(async () => {
+            (await waitFor(() => q('button.btn'), 'the button')).click();
+            await typeAndSend('Where is my parcel?');
+            const frame = document.createElement('iframe');
+            frame.src = '/aboutus';
+            document.body.appendChild(frame);
+            await waitFor(() => {
+                const host = frame.contentDocument && frame.contentDocument.querySelector('.o_live_chat_widget');
+                return host && host.dataset.transport === 'websocket';
+            }, 'the widget of the other page');
+        });""")
+        [session] = self.sessions()
+        self.assertEqual(len(session.live_chat_page_ids), 1)
+        self.assertIn("/aboutus", session.live_chat_page_ids.url)
+        self.assertTrue(session.live_chat_page_ids.title, "the page's title comes along")
+        self.assertTrue(session.live_chat_visitor_presence, "its websocket told the server where the visitor is")
 
-        @api.model
-        def spy(users, status):
-            seen.append(status)
-            return original(users, status)
-
-        self.patch(type(operator), "live_chat_set_status", spy)
-        self.start_tour("/web", "live_chat_status_tour", login="status_tour_op")
-        self.assertEqual(seen, ["away", "available"])
-        self.assertEqual(operator.live_chat_status, "available")
-        self.assertEqual(channel.available_operator_ids, operator)
-
-    def test_the_status_is_in_the_session_info_of_operators_only(self):
-        new_operator(self.env, "status_info_op", "Otto Info")
-        new_test_user(self.env, login="status_info_emp", name="Emma Employee", groups="base.group_user")
-
-        def session_info(login):
-            self.authenticate(login, login)
-            response = self.url_open("/web/session/get_session_info", data=json.dumps(
-                {"jsonrpc": "2.0", "method": "call", "params": {}}), headers={"Content-Type": "application/json"})
-            return response.json()["result"]
-
-        self.assertEqual(session_info("status_info_op").get("live_chat_status"), "available")
-        self.assertNotIn("live_chat_status", session_info("status_info_emp"))
-
-    def test_logging_out_counts_as_away_at_once(self):
-        operator = new_operator(self.env, "status_logout_op", "Lou Logout")
-        set_presence(operator, minutes_ago=0)
-        channel = self.env["live_chat.channel"].create({
-            "name": "Logout", "user_ids": [Command.set(operator.ids)]})
-        self.assertEqual(channel.available_operator_ids, operator)
-        self.authenticate("status_logout_op", "status_logout_op")
-        self.url_open("/web/session/logout")
-        channel.invalidate_recordset()
-        self.assertFalse(channel.available_operator_ids)
-        self.assertIn(operator, channel.user_ids, "still an operator of the channel")
-        self.assertEqual(operator.live_chat_status, "available", "their own choice is kept for next time")
+    def test_chatbot_test_page_talks_like_a_visitor_sees_it(self):
+        script = self.env["live_chat.chatbot.script"].create({"name": "Tested bot", "bot_name": "Testy", "step_ids": [
+            Command.create({"sequence": 1, "step_type": "text", "message": "Hi, I am Testy."}),
+            Command.create({"sequence": 2, "step_type": "question", "message": "Shipping or returns?",
+                            "answer_ids": [Command.create({"name": "Shipping"}), Command.create({"name": "Returns"})]}),
+            Command.create({"sequence": 3, "step_type": "end", "message": "We ship in two days."}),
+        ]})
+        self.run_js(f"/live_chat/chatbot/{script.id}/test", """run(async () => {
+            if (!document.querySelector('.o_live_chat_test_notice')) throw new Error('no test notice');
+            await waitFor(() => bodies().includes('Shipping or returns?'), 'the bot question');
+            const answer = await waitFor(
+                () => qa('.answers button').find((b) => b.textContent === 'Shipping'), 'the answers');
+            answer.click();
+            await waitFor(() => bodies().includes('We ship in two days.'), 'the bot answer');
+        });""", login="admin")
+        session = self.env["discuss.channel"].search([("live_chat_chatbot_script_id", "=", script.id)])
+        self.assertEqual(len(session), 1)
+        self.assertTrue(session.live_chat_test)
+        self.env.flush_all()
+        self.assertFalse(self.env["live_chat.report.session"].search([("session_id", "=", session.id)]))

@@ -293,31 +293,6 @@ class TestContinuityByEmail(OfflineEmailCase):
 class TestVisitorPresence(OfflineEmailCase):
     """The widget keeps its guest's presence over its websocket."""
 
-    def test_update_presence_on_the_widgets_websocket(self):
-        guest = self.env["mail.guest"].create({"name": "Wanda"})
-        db = self.env.cr.dbname
-        websocket = SimpleNamespace(_channels={(db, "mail.guest", guest.id), (db, "broadcast")})
-        request = SimpleNamespace(ws=websocket, httprequest=SimpleNamespace(cookies={}), env=self.env)
-        Presence = type(self.env["bus.presence"])
-
-        def update_without_commit(presences, inactivity_period, identity_field, identity_value):
-            presences._update_presence(inactivity_period, identity_field, identity_value)
-
-        public = self.env.ref("base.public_user")
-        with patch.object(live_chat_websocket, "wsrequest", request), \
-                patch.object(mail_guest_module, "wsrequest", request), \
-                patch.object(Presence, "update_presence", update_without_commit):
-            self.env["ir.websocket"].with_user(public)._update_bus_presence(0, {})
-        presence = self.env["bus.presence"].search([("guest_id", "=", guest.id)])
-        self.assertEqual(presence.status, "online")
-        self.assertGreater(presence.last_poll, fields.Datetime.now() - timedelta(seconds=5))
-        # The websocket closes (the visitor left): offline at once.
-        self.assertIn(live_chat_websocket._live_chat_visitor_disconnected,
-                      Websocket._Websocket__event_callbacks[LifecycleEvent.CLOSE])
-        with patch.object(self.env.cr, "commit"):
-            live_chat_websocket._live_chat_visitor_disconnected(self.env, websocket)
-        self.assertEqual(presence.status, "offline")
-
     def test_presence_decides_who_is_gone(self):
         guest = self.env["mail.guest"].create({"name": "Gil"})
         session = self.Session._live_chat_create_session(self.channel, self.operator, guest=guest,

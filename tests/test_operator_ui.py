@@ -48,6 +48,12 @@ class TestOperatorInfo(OperatorBusMixin, LiveChatCase):
             "offline": False,
             "visitorEmail": False,
             "answersByEmail": False,
+            # where the visitor is now (issue 20): the page where the chat
+            # started, and no presence known yet
+            "visitorPages": [{"url": "https://example.com/pricing", "title": "",
+                              "date": info["liveChat"]["start"]}],
+            "visitorPresence": False,
+            "visitorSeenAt": False,
         })
         self.assertTrue(info["liveChat"]["start"])
         other = self.env["discuss.channel"].create({"name": "General", "channel_type": "channel"})

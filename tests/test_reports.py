@@ -105,13 +105,31 @@ class TestReports(LiveChatCase):
             self.operator_2: (1, False, False),  # no answer: no time, no rating; the silent session does not count
         })
 
-    def test_open_session_lasts_until_its_last_message(self):
+    def test_open_session_has_no_duration_yet(self):
+        """Issue 20: an open session's duration is blank in the Sessions
+        list, its form and the reports, and counts in no average."""
         session = self.make_session(self.operator, messages=[(10, "visitor", "Hi"), (300, "operator", "Hi!")])
         session.message_ids.filtered(lambda m: m.date > START + timedelta(minutes=10)).unlink()  # the welcome
+        self.build_sessions()
+        row = self.env["live_chat.report.session"].search([("session_id", "=", session.id)])
+        self.env.cr.execute("SELECT duration FROM live_chat_report_session WHERE session_id = %s", [session.id])
+        self.assertIsNone(self.env.cr.fetchone()[0])
+        self.assertEqual(row.time_to_answer, 290)
+        [(count, duration, *_rest)] = self.report([])
+        self.assertEqual(count, 4)
+        self.assertAlmostEqual(duration, (5 + 15 + 3) / 3, msg="the open session is out of the average")
+
+    def test_duration_is_the_sessions_figure(self):
+        """The reports show the figure of Live Chat > Sessions, rounded the
+        same way (minutes, one decimal)."""
+        session = self.make_session(self.operator, end=START + timedelta(minutes=7, seconds=40),
+                                    messages=[(10, "visitor", "Hi")])
         self.env.flush_all()
         row = self.env["live_chat.report.session"].search([("session_id", "=", session.id)])
-        self.assertEqual(row.duration, 5)
-        self.assertEqual(row.time_to_answer, 290)
+        self.assertEqual(session.live_chat_duration, 7.7)
+        self.assertEqual(row.duration, session.live_chat_duration)
+        self.assertEqual(row._fields["duration"].get_digits(self.env),
+                         session._fields["live_chat_duration"].get_digits(self.env))
 
     def test_operator_sees_the_reports_of_their_channels_only(self):
         self.build_sessions()

@@ -1077,6 +1077,12 @@
             }
         }
 
+        function here() {
+            if (ws && ws.readyState === 1) {
+                ws.send('{"event_name":"update_presence","data":{"inactivity_period":0,"im_status_ids_by_model":{}}}');
+            }
+        }
+
         function connect() {
             if (!st.session || st.closed || ws || !alive()) {
                 return;
@@ -1095,8 +1101,9 @@
                 ws.send(JSON.stringify({
                     event_name: "subscribe", data: { channels: token ? ["mail.guest_" + token] : [], last: st.busId },
                 }));
-                presence();
-                st.presence = st.presence || setInterval(presence, 50000);
+                // Still on the site: the operator sees "Online" (the guest's bus presence).
+                here();
+                st.here = st.here || setInterval(here, 50000);
                 st.wsDelay = 0;
                 st.wsOpened = true;
                 st.wsRetries = 0;
@@ -1128,14 +1135,6 @@
         // The visitor is here: the server emails the operator's answers only
         // to a visitor whose widget stopped saying so (as Odoo's web client
         // keeps its user's presence).
-        function presence() {
-            if (ws && ws.readyState === 1) {
-                ws.send(JSON.stringify({
-                    event_name: "update_presence", data: { inactivity_period: 0, im_status_ids_by_model: {} },
-                }));
-            }
-        }
-
         function onOnline() {
             if (!alive()) {
                 return window.removeEventListener("online", onOnline);
@@ -1148,12 +1147,10 @@
         window.addEventListener("online", onOnline);
 
         function stopTransport() {
-            clearInterval(st.presence);
-            st.presence = null;
             clearInterval(pollTimer);
             clearInterval(st.lineTimer);
-            st.lineTimer = null;
-            pollTimer = null;
+            clearInterval(st.here);
+            pollTimer = st.here = st.lineTimer = null;
             clearTimeout(st.wsTimer);
             clearTimeout(st.retry);
             if (ws) {

@@ -7,7 +7,9 @@
 "use strict";
 var script = document.currentScript;
 var pageMode = !!(script && script.getAttribute("data-live-chat-mode") === "page");
-var storeKey = "live_chat:" + LIVE_CHAT_BASE + ":" + LIVE_CHAT_CHANNEL;
+// A chatbot's Test page: its own conversation, never the site's.
+var test = script && script.getAttribute("data-live-chat-test");
+var storeKey = "live_chat:" + LIVE_CHAT_BASE + ":" + LIVE_CHAT_CHANNEL + (test ? ":" + test : "");
 
 function offline() {
     // The server could not be reached (or answered something that is not
@@ -25,6 +27,7 @@ function api(route, params) {
         params.append("lang", lang);
     } else {
         params.lang = lang;
+        params.chatbot_test = test || undefined;
     }
     // text/plain and multipart keep the request "simple": no CORS preflight.
     return fetch(LIVE_CHAT_BASE + route, {
@@ -116,6 +119,13 @@ function start() {
             ctx.button.setAttribute("aria-label", (count ? "(" + count + ") " : "") + ctx.label);
         }
     };
+    // A conversation is going: tell its operator which page the visitor is on now.
+    var going = load("");
+    if (going) {
+        api("/live_chat/session/page", {
+            session_id: going.session_id, guest_token: going.guest_token, url: location.href, title: document.title,
+        }).catch(function () {});
+    }
     // The direct link page always opens the window: when nobody can answer,
     // init gives it the form to leave a message (`offline`).
     api("/live_chat/init", { channel_id: LIVE_CHAT_CHANNEL, url: location.href, page: pageMode }).then(function (init) {
@@ -125,7 +135,6 @@ function start() {
         host.lang = init.lang || "";
         var o = init.options;
         var ui = load(":ui") || {};
-        var going = load("");
         if (pageMode) {
             return openWindow(ctx, false, true);
         }

@@ -1,255 +1,265 @@
 /** @odoo-module */
 
-// Tours of the operator's desk (issue 20): the queue position in the
-// visitor's widget, transfer from the thread's actions, the Live Chat
-// status in the systray. Started by tests/test_desk_tours.py, which plays
-// the other side (a visitor, a colleague) over HTTP in a thread.
+// Issue 20, the operator's desk: canned responses (":"), the visitor's
+// pages and "/history" in a live chat thread; the administrator's Channel
+// Rules and live preview. Started from tests/test_desk_tours.py.
 
 import { registry } from "@web/core/registry";
-import { session } from "@web/session";
 
-const tours = registry.category("web_tour.tours");
+import { callKw, channelId, pressEnter, visitorCall } from "@live_chat/../tests/tours/live_chat_tour_utils";
 
-// -- The visitor's widget: "You are number 2 in line" -------------------
-
-const widget = () => document.querySelector(".o_live_chat_widget");
-const q = (selector) => widget()?.shadowRoot?.querySelector(selector);
-const qa = (selector) => [...(widget()?.shadowRoot?.querySelectorAll(selector) || [])];
-
-function waitFor(check, what, ms = 30000) {
-    return new Promise((resolve, reject) => {
-        const start = Date.now();
-        (function loop() {
-            let value;
-            try {
-                value = check();
-            } catch {
-                value = null;
-            }
-            if (value) {
-                return resolve(value);
-            }
-            if (Date.now() - start > ms) {
-                return reject(new Error("timed out waiting for " + what));
-            }
-            setTimeout(loop, 100);
-        })();
-    });
-}
-
-function lineShows(n) {
-    const line = q(".line");
-    return (
-        line &&
-        !line.hidden &&
-        line.textContent === `You are number ${n} in line` &&
-        widget().dataset.queue === String(n)
-    );
-}
-
-tours.add("live_chat_queue_visitor_tour", {
-    test: true,
-    steps: () => [
-        {
-            content: "The visitor writes while every operator is busy: second in line, then first, then served",
-            trigger: "body",
-            async run() {
-                try {
-                    const button = await waitFor(() => q("button.btn"), "the chat button");
-                    button.click();
-                    await waitFor(() => widget().dataset.state === "open", "the open window");
-                    const input = await waitFor(() => q(".compose textarea"), "the input");
-                    input.value = "Am I in line?";
-                    input.dispatchEvent(new Event("input", { bubbles: true }));
-                    q(".compose .send").click();
-                    await waitFor(() => lineShows(2), "You are number 2 in line");
-                    // The visitor ahead gives up: one place up, in real time.
-                    await waitFor(() => lineShows(1), "You are number 1 in line");
-                    // The operator frees a place: it is this visitor's.
-                    await waitFor(
-                        () => q(".line").hidden && widget().dataset.queue === "0",
-                        "the line notice gone"
-                    );
-                    await waitFor(
-                        () =>
-                            qa(".msg.note .body").some(
-                                (node) => node.textContent === "You are now talking with Vicky"
-                            ),
-                        "You are now talking with Vicky"
-                    );
-                    await waitFor(() => q(".head .title").textContent === "Vicky", "the operator's name");
-                    await waitFor(
-                        () =>
-                            qa(".msg.op .body").some((node) =>
-                                node.textContent.includes("Thanks for waiting")
-                            ),
-                        "the operator's answer"
-                    );
-                    document.body.classList.add("o_live_chat_queue_tour_done");
-                } catch (error) {
-                    console.error(`live_chat_queue_visitor_tour failed: ${error.message}`);
-                }
-            },
-        },
-        {
-            content: "done",
-            trigger: "body.o_live_chat_queue_tour_done",
-            isCheck: true,
-        },
-    ],
-});
-
-// -- Transfer from the thread's actions ---------------------------------
-
-tours.add("live_chat_transfer_tour", {
+// Discuss: ":" and the first letters of a shortcut suggest the canned
+// responses; picking one puts its text in the composer.
+registry.category("web_tour.tours").add("live_chat_canned_response_discuss_tour", {
     test: true,
     url: "/web#action=mail.action_discuss",
     steps: () => [
         {
-            content: "Open the session in Discuss",
-            trigger: ".o-mail-DiscussSidebarChannel:contains(Tom Transfer)",
+            content: "Open the session in the Live Chat category",
+            trigger: ".o-mail-DiscussSidebarChannel:contains(Carla Canned)",
         },
         {
-            content: "Its messages show",
-            trigger: ".o-mail-Discuss .o-mail-Message:contains(Can someone from billing help?)",
-            isCheck: true,
-        },
-        {
-            content: "Transfer, from the thread's actions",
-            trigger: ".o-mail-Discuss-header button[name='live-chat-transfer']",
-        },
-        {
-            content: "The dialog offers the available colleague and the other channel",
-            trigger: ".o_live_chat_transfer_dialog .o_live_chat_transfer_channel:contains(Billing)",
-            isCheck: true,
-        },
-        {
-            content: "Pick Ana",
-            trigger: ".o_live_chat_transfer_dialog .o_live_chat_transfer_operator:contains(Ana Colleague)",
-        },
-        {
-            content: "The dialog closes; the session leaves my Discuss",
-            trigger: "body:not(:has(.o_live_chat_transfer_dialog))",
-            extra_trigger:
-                ".o-mail-DiscussSidebar:not(:has(.o-mail-DiscussSidebarChannel:contains(Tom Transfer)))",
-            isCheck: true,
-        },
-    ],
-});
-
-// The colleague's Odoo: the session's window is open, with the history and
-// the transfer notice, and it is new (bold, unread badge) in the menu.
-const colleagueSeesTheWindow = [
-    {
-        content: "The transferred session's chat window is open",
-        trigger: ".o-mail-ChatWindow:contains(Tom Transfer)",
-        isCheck: true,
-    },
-    {
-        content: "With the conversation so far",
-        trigger: ".o-mail-ChatWindow .o-mail-Message:contains(Can someone from billing help?)",
-        isCheck: true,
-    },
-    {
-        content: "And the transfer notice",
-        trigger: ".o-mail-ChatWindow:contains(transferred the conversation to Ana)",
-        isCheck: true,
-    },
-];
-
-tours.add("live_chat_transfer_colleague_tour", {
-    test: true,
-    url: "/web#action=live_chat.live_chat_channel_action",
-    steps: () => [
-        ...colleagueSeesTheWindow,
-        {
-            content: "Open the Conversations menu",
-            trigger: ".o_menu_systray i[aria-label='Messages']",
-        },
-        {
-            content: "Its Live Chat tab",
-            trigger: ".o-mail-MessagingMenu .o_live_chat_messaging_tab",
-        },
-        {
-            content: "The session is new there: highlighted, with an unread badge",
-            trigger:
-                ".o-mail-MessagingMenu .o-mail-NotificationItem.o-important:contains(Tom Transfer) .o-mail-NotificationItem-counter",
-            isCheck: true,
-        },
-    ],
-});
-
-tours.add("live_chat_transfer_realtime_tour", {
-    test: true,
-    url: "/web#action=live_chat.live_chat_channel_action",
-    steps: () => [
-        {
-            content: "The colleague works elsewhere, no chat window open",
-            trigger: ".o_kanban_record:contains(Transfer Support)",
-            extra_trigger: "body:not(:has(.o-mail-ChatWindow))",
-            run() {
-                document.body.classList.add("o_live_chat_transfer_ready");
+            content: "A canned response is added after the page loaded",
+            trigger: ".o-mail-Discuss .o_live_chat_visitor_info:contains(Carla Canned)",
+            async run() {
+                await callKw("mail.shortcode", "create", [
+                    { source: "grazie", substitution: "Thanks a lot!" },
+                ]);
+                document.body.classList.add("o_live_chat_tour_response_added");
             },
         },
-        ...colleagueSeesTheWindow,
-    ],
-});
-
-// -- The Live Chat status in the systray --------------------------------
-
-tours.add("live_chat_status_tour", {
-    test: true,
-    url: "/web",
-    steps: () => [
         {
-            content: "The systray says Available",
-            trigger: ".o_live_chat_status_menu .o_live_chat_status_toggler[data-status='available']",
+            content: "Type ':gr' in the composer",
+            trigger: ".o-mail-Discuss .o-mail-Composer-input",
+            extra_trigger: "body.o_live_chat_tour_response_added",
+            run: "text :gr",
+        },
+        {
+            content: "The responses whose shortcut starts with 'gr' are suggested, not the others",
+            trigger: ".o-mail-Composer-suggestion:contains(greetings)",
+            extra_trigger: ".o-mail-Composer-suggestionList:not(:has(.o-mail-Composer-suggestion:contains(ciao)))",
             isCheck: true,
         },
         {
-            content: "Open the Live Chat status",
-            trigger: ".o_live_chat_status_menu .dropdown-toggle",
+            content: "Also the one added after the page loaded",
+            trigger: ".o-mail-Composer-suggestion:contains(grazie)",
+            isCheck: true,
         },
         {
-            content: "Choose Away",
-            trigger: ".o_live_chat_status_away",
+            content: "Pick the greeting",
+            trigger: ".o-mail-Composer-suggestion:contains(greetings)",
         },
         {
-            content: "It says Away, and so does the server",
-            trigger: ".o_live_chat_status_menu .o_live_chat_status_toggler[data-status='away']:contains(Away)",
+            content: "Its text replaced ':gr' in the composer",
+            trigger: ".o-mail-Discuss .o-mail-Composer-input",
+            run() {
+                const value = this.$anchor[0].value;
+                if (value.trim() !== "Good morning! How can I help you today?") {
+                    throw new Error(`the composer holds "${value}"`);
+                }
+                pressEnter(this.$anchor[0]);
+            },
+        },
+        {
+            content: "The response is posted in the session",
+            trigger: ".o-mail-Discuss .o-mail-Message:contains(Good morning! How can I help you today?)",
+            isCheck: true,
+        },
+    ],
+});
+
+// The chat window that opens by itself for a new session: the banner follows
+// the visitor's pages, ":" inserts a canned response, "/history" lists the
+// pages to the operator.
+registry.category("web_tour.tours").add("live_chat_canned_response_chat_window_tour", {
+    test: true,
+    url: "/web#action=live_chat.live_chat_channel_action",
+    steps: () => [
+        {
+            content: "A visitor starts a chat",
+            trigger: ".o_kanban_record:contains(Desk Tour Channel)",
+            extra_trigger: "body:not(:has(.o-mail-ChatWindow))",
             async run() {
-                const response = await fetch("/web/dataset/call_kw/res.users/read", {
-                    method: "POST",
-                    headers: { "Content-Type": "application/json" },
-                    body: JSON.stringify({
-                        jsonrpc: "2.0",
-                        method: "call",
-                        params: {
-                            model: "res.users",
-                            method: "read",
-                            args: [[session.uid], ["live_chat_status"]],
-                            kwargs: {},
-                        },
-                    }),
+                window.__liveChatDeskSession = await visitorCall("/live_chat/session/start", {
+                    channel_id: await channelId("Desk Tour Channel"),
+                    url: "https://example.com/landing",
+                    visitor_name: "Wanda Window",
+                    body: "Hi, I have a question",
                 });
-                const status = (await response.json()).result[0].live_chat_status;
-                if (status !== "away") {
-                    console.error(`live_chat_status_tour: the server says ${status}`);
+            },
+        },
+        {
+            content: "Its chat window opened, the banner shows the landing page",
+            trigger: ".o-mail-ChatWindow .o_live_chat_visitor_info:contains(https://example.com/landing)",
+            extra_trigger: ".o-mail-ChatWindow .o-mail-Message:contains(Hi, I have a question)",
+            isCheck: true,
+        },
+        {
+            content: "The visitor opens another page of the site",
+            trigger: ".o-mail-ChatWindow .o_live_chat_visitor_info",
+            async run() {
+                const session = window.__liveChatDeskSession;
+                await visitorCall("/live_chat/session/page", {
+                    session_id: session.session_id,
+                    guest_token: session.guest_token,
+                    url: "https://example.com/shop/cart",
+                    title: "Your cart",
+                });
+            },
+        },
+        {
+            content: "The banner follows: the page they are on now, and the last pages",
+            trigger: ".o-mail-ChatWindow .o_live_chat_visitor_url:contains(Your cart)",
+            extra_trigger: ".o-mail-ChatWindow .o_live_chat_visitor_pages",
+            isCheck: true,
+        },
+        {
+            content: "Click in the composer (the window opened without taking the focus) and type ':th'",
+            trigger: ".o-mail-ChatWindow .o-mail-Composer-input",
+            run(actions) {
+                this.$anchor[0].focus();
+                actions.text(":th", this.$anchor);
+            },
+        },
+        {
+            content: "Pick the suggested response",
+            trigger: ".o-mail-Composer-suggestion:contains(thanks)",
+        },
+        {
+            content: "Send it",
+            trigger: ".o-mail-ChatWindow .o-mail-Composer-input",
+            run() {
+                if (!this.$anchor[0].value.includes("Thank you for your patience.")) {
+                    throw new Error(`the composer holds "${this.$anchor[0].value}"`);
+                }
+                pressEnter(this.$anchor[0]);
+            },
+        },
+        {
+            content: "The response is in the thread",
+            trigger: ".o-mail-ChatWindow .o-mail-Message:contains(Thank you for your patience.)",
+            isCheck: true,
+        },
+        {
+            content: "Type /history",
+            trigger: ".o-mail-ChatWindow .o-mail-Composer-input",
+            run(actions) {
+                actions.text("/history", this.$anchor);
+                pressEnter(this.$anchor[0]);
+            },
+        },
+        {
+            content: "The operator reads the visitor's pages, newest first",
+            trigger: ".o-mail-ChatWindow .o-mail-Message:contains(Pages opened by Wanda Window):contains(https://example.com/shop/cart):contains(https://example.com/landing)",
+            isCheck: true,
+        },
+    ],
+});
+
+// The administrator's Channel Rules: a rule below the catch-all is flagged,
+// "Add a line" puts the new rule above the catch-all; the Options tab
+// previews the button and the window as they are edited.
+registry.category("web_tour.tours").add("live_chat_channel_rules_preview_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Open the Channel Rules tab",
+            trigger: ".o_notebook a:contains(Channel Rules)",
+        },
+        {
+            content: "The rule below the catch-all is flagged with a warning",
+            trigger: ".o_field_widget[name=rule_ids] .o_data_row.text-warning:contains(/blog)",
+            extra_trigger: ".o_field_widget[name=rule_ids] .o_data_row:contains(/blog):contains(Never applies)",
+            isCheck: true,
+        },
+        {
+            content: "The other rules are not",
+            trigger: ".o_field_widget[name=rule_ids] .o_data_row:contains(/shop):not(.text-warning)",
+            isCheck: true,
+        },
+        {
+            content: "Add a line",
+            trigger: ".o_field_widget[name=rule_ids] .o_field_x2many_list_row_add a",
+        },
+        {
+            content: "The new rule's URL regex",
+            trigger: ".o_field_widget[name=rule_ids] .o_selected_row [name=url_regex] input",
+            run: "text /contactus",
+        },
+        {
+            content: "The new rule sits above the catch-all, where it applies",
+            trigger: ".o_field_widget[name=rule_ids] .o_data_row:eq(1).o_selected_row",
+            run() {
+                const rows = [
+                    ...document.querySelectorAll(".o_field_widget[name=rule_ids] .o_data_row"),
+                ];
+                const texts = rows.map(
+                    (row) =>
+                        row.querySelector("[name=url_regex] input")?.value ??
+                        row.querySelector("[name=url_regex]").textContent.trim()
+                );
+                if (texts[0] !== "/shop" || texts[1] !== "/contactus" || texts[3] !== "/blog") {
+                    throw new Error(`rules in this order: ${JSON.stringify(texts)}`);
                 }
             },
         },
         {
-            content: "Open it again",
-            trigger: ".o_live_chat_status_menu .dropdown-toggle",
+            content: "Open the Options tab",
+            trigger: ".o_notebook a:contains(Options)",
         },
         {
-            content: "Back to Available",
-            trigger: ".o_live_chat_status_available",
+            content: "The preview shows the channel's button and window",
+            trigger: ".o_live_chat_preview .o_live_chat_preview_button:contains(Ask the preview)",
+            extra_trigger: ".o_live_chat_preview .o_live_chat_preview_header:contains(Rules Tour Channel)",
+            isCheck: true,
         },
         {
-            content: "It says Available",
-            trigger:
-                ".o_live_chat_status_menu .o_live_chat_status_toggler[data-status='available']:contains(Available)",
+            content: "Change the button text",
+            trigger: ".o_field_widget[name=button_text] input",
+            run: "text Talk to us now",
+        },
+        {
+            content: "The preview follows as it is typed",
+            trigger: ".o_live_chat_preview .o_live_chat_preview_button:contains(Talk to us now)",
+            isCheck: true,
+        },
+        {
+            content: "Change the welcome message",
+            trigger: ".o_field_widget[name=welcome_message] input",
+            run: "text Welcome to the preview!",
+        },
+        {
+            content: "The preview's window shows it",
+            trigger: ".o_live_chat_preview .o_live_chat_preview_welcome:contains(Welcome to the preview!)",
+            isCheck: true,
+        },
+        {
+            content: "Change the button colour",
+            trigger: ".o_field_widget[name=button_background_color] input",
+            run() {
+                const input = this.$anchor[0];
+                input.value = "#112233";
+                input.dispatchEvent(new Event("input", { bubbles: true }));
+                input.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        {
+            content: "The preview's button takes the colour",
+            trigger: ".o_live_chat_preview .o_live_chat_preview_button",
+            run() {
+                const color = getComputedStyle(this.$anchor[0]).backgroundColor;
+                if (color !== "rgb(17, 34, 51)") {
+                    throw new Error(`the button is ${color}`);
+                }
+            },
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+        },
+        {
+            content: "Saved",
+            trigger: ".o_form_saved",
             isCheck: true,
         },
     ],

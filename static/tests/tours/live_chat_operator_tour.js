@@ -2,26 +2,7 @@
 
 import { registry } from "@web/core/registry";
 
-/** JSON-RPC call to a public live chat route, as a visitor: no Odoo cookie. */
-async function visitorCall(route, params) {
-    const response = await fetch(route, {
-        method: "POST",
-        credentials: "omit",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", method: "call", id: Date.now(), params }),
-    });
-    const data = await response.json();
-    if (data.error) {
-        throw new Error(`${route}: ${JSON.stringify(data.error)}`);
-    }
-    return data.result;
-}
-
-function pressEnter(element) {
-    element.dispatchEvent(
-        new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true })
-    );
-}
+import { channelId, pressEnter, visitorCall } from "@live_chat/../tests/tours/live_chat_tour_utils";
 
 // The operator works in another app; a visitor starts a chat: its window
 // opens by itself at the bottom right, the operator answers from it.
@@ -34,24 +15,9 @@ registry.category("web_tour.tours").add("live_chat_operator_chat_window_tour", {
             trigger: ".o_kanban_record:contains(Operator Tour Channel)",
             extra_trigger: "body:not(:has(.o-mail-ChatWindow))",
             async run() {
-                const response = await fetch("/web/dataset/call_kw/live_chat.channel/search_read", {
-                    method: "POST",
-                    headers: { "Content-Type": "application/json" },
-                    body: JSON.stringify({
-                        jsonrpc: "2.0",
-                        method: "call",
-                        params: {
-                            model: "live_chat.channel",
-                            method: "search_read",
-                            args: [[["name", "=", "Operator Tour Channel"]], ["id"]],
-                            kwargs: {},
-                        },
-                    }),
-                });
-                const channelId = (await response.json()).result[0].id;
                 // The session starts with the visitor's first message.
                 const session = await visitorCall("/live_chat/session/start", {
-                    channel_id: channelId,
+                    channel_id: await channelId("Operator Tour Channel"),
                     url: "https://example.com/pricing",
                     visitor_name: "Vera Visitor",
                     body: "Hello, is anybody there?",
