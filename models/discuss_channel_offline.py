@@ -83,7 +83,7 @@ class DiscussChannel(models.Model):
         an email nobody reads)."""
         self.ensure_one()
         session = self.sudo()
-        if session.live_chat_offline or not session.live_chat_visitor_email:
+        if session.live_chat_offline or session.live_chat_test or not session.live_chat_visitor_email:
             return
         session.live_chat_offline = True
         session._live_chat_add_operators()
