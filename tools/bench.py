@@ -389,7 +389,8 @@ class LiveChat(Product):
 
     def _setup(self, server):
         super()._setup(server)
-        rpc(server, "ir.config_parameter", "set_param", "live_chat.rate_limit_address", str(RATE_LIMIT_ADDRESS))
+        for key in ("live_chat.rate_limit_address", "live_chat.session_rate_limit_address"):
+            rpc(server, "ir.config_parameter", "set_param", key, str(RATE_LIMIT_ADDRESS))
 
     def start_session(self, client, server):
         # One call: session, operator, welcome message and the visitor's
