@@ -26,3 +26,4 @@ from . import discuss_channel_security
 from . import mail_guest
 from . import rating_rating
 from . import discuss_channel_abuse
+from . import discuss_channel_post

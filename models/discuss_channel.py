@@ -195,16 +195,24 @@ class DiscussChannel(models.Model):
 
     def _live_chat_visitor_says(self, body=None, answer=None, *, guest=None, partner=None):
         """The visitor's message `body` (or its pick of the bot's `answer`),
-        then the bot's reaction. Returns the visitor's mail.message, which the
-        calling route answers with (so it is not sent on the bus)."""
+        posted by the lean path (discuss_channel_post.py), then what follows
+        it (`_live_chat_on_visitor_message`). Returns the visitor's
+        mail.message, which the calling route answers with (so it is not sent
+        to the visitor on the bus)."""
         self.ensure_one()
+        message = self._live_chat_post_visitor_message(answer.name if answer else body, guest=guest, partner=partner)
+        self._live_chat_on_visitor_message(message, body=body, answer=answer)
+        return message
+
+    def _live_chat_on_visitor_message(self, message, body=None, answer=None):
+        """What happens after each message of the visitor (`message`, from
+        `body` typed or the bot's `answer` picked), in the visitor's call:
+        the one place where a feature reacts to a visitor's message (extend
+        it and call super). Here the bot answers."""
         if answer:
-            message = self._live_chat_post(answer.name, guest=guest, author=partner, quiet=True)
             self._chatbot_pick_answer(answer)
         else:
-            message = self._live_chat_post(body, guest=guest, author=partner, quiet=True)
             self._chatbot_process_input(body)
-        return message
 
     def _live_chat_close(self, by, notice):
         self.ensure_one()
