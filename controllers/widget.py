@@ -300,8 +300,8 @@ class LiveChatWidgetController(http.Controller):
             "auto_open_seconds": rule.auto_open_seconds if rule and rule.action == "auto_open" else 0,
             "operator_available": bool(channel.available_operator_ids),
             "chatbot": chatbot,
-            "welcome": script._opening_messages() if script else channel._live_chat_welcome_messages(),
-            "options": {**channel._live_chat_options(), **self._upload_options(), **self._company_options()},
+            "welcome": script._opening_messages() if script else channel._live_chat_cached()["welcome"],
+            "options": {**channel._live_chat_cached()["options"], **self._upload_options(), **self._company_options()},
             "strings": widget_strings(),
         }
 
@@ -580,16 +580,23 @@ class LiveChatWidgetController(http.Controller):
     def _company_options(self):
         """The company shown on the direct link page: the website's."""
         website = getattr(request, "website", None)
-        company = website.company_id if website else request.env.company
-        return {"company_name": company.name or "",
-                "company_logo_url": f"/logo.png?company={company.id}" if company.logo else None}
+        company_id = website._get_cached("company_id") if website else request.env.company.id
+        # Its name and whether it has a logo, in one query (not the logo).
+        request.env.cr.execute("""
+            SELECT c.name, EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'res.company'
+                                      AND a.res_field = 'logo' AND a.res_id = c.id)
+              FROM res_company c WHERE c.id = %s
+        """, [company_id])
+        name, has_logo = request.env.cr.fetchone() or ("", False)
+        return {"company_name": name or "",
+                "company_logo_url": f"/logo.png?company={company_id}" if has_logo else None}
 
     def _get_channel(self, params):
         channel_id = _int_param(params, "channel_id", _("The chat channel"))
         # sudo: visitors read a channel's public options; only an active
-        # channel is answered.
-        channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
-        if not channel or not channel.active:
+        # channel is answered (known from the channel's cached data).
+        channel = request.env["live_chat.channel"].sudo().browse(channel_id)
+        if channel._live_chat_cached() is None:
             raise LiveChatError(404, "unknown_channel", _(
                 "This live chat channel does not exist or is closed."))
         return channel

@@ -1,5 +1,6 @@
 from . import live_chat_channel
 from . import live_chat_channel_rule
+from . import live_chat_channel_cache
 from . import res_users
 from . import website
 from . import ir_http

@@ -247,4 +247,7 @@ class DiscussChannel(models.Model):
         visitor routes read a session and its guest in one query of theirs."""
         for name, value in values.items():
             field = record._fields[name]
-            record.env.cache.update(record, field, [field.convert_to_cache(value, record, validate=False)])
+            # x2many: ids as the ORM caches them (its conversion would read them).
+            value = tuple(value) if field.type in ("one2many", "many2many") \
+                else field.convert_to_cache(value, record, validate=False)
+            record.env.cache.update(record, field, [value])

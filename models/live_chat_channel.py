@@ -105,9 +105,25 @@ class LiveChatChannel(models.Model):
 
     @api.depends("user_ids")
     def _compute_available_operator_ids(self):
-        available = self._get_available_users(self.user_ids)
+        # One query (this runs on every visitor's init and session start):
+        # the channels' active operators with a presence within the timeout.
+        since = fields.Datetime.now() - timedelta(minutes=self._get_operator_timeout())
+        available = dict.fromkeys(self.ids, ())
+        if self.ids:
+            self.env["live_chat.channel"].flush_model(["user_ids"])
+            self.env["res.users"].flush_model(["active", "share"])
+            self.env["bus.presence"].flush_model(["user_id", "last_presence"])
+            self.env.cr.execute("""
+                SELECT rel.channel_id, array_agg(rel.user_id ORDER BY rel.user_id)
+                  FROM live_chat_channel_res_users_rel rel
+                  JOIN res_users u ON u.id = rel.user_id AND u.active AND NOT u.share
+                 WHERE rel.channel_id IN %s
+                   AND EXISTS (SELECT 1 FROM bus_presence p WHERE p.user_id = rel.user_id AND p.last_presence >= %s)
+                 GROUP BY rel.channel_id
+            """, [tuple(self.ids), since])
+            available.update(self.env.cr.fetchall())
         for channel in self:
-            channel.available_operator_ids = channel.user_ids & available
+            channel.available_operator_ids = self.env["res.users"].browse(available.get(channel.id, ()))
             channel.available_operator_count = len(channel.available_operator_ids)
 
     def _compute_widget(self):
