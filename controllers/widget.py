@@ -25,6 +25,7 @@ from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUST
 from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
 
 from ..models.discuss_channel import INLINE_IMAGE_TYPES
+from ..models.discuss_channel_post import ADDRESS_COUNT
 from ..models.live_chat_channel import is_forbidden_type
 from .security import check_visitor_origin
 
@@ -44,13 +45,6 @@ SESSION_FIELDS = (
     "live_chat_visitor_wrote", "live_chat_operator_id", "live_chat_chatbot_script_id",
     "live_chat_chatbot_step_id", "live_chat_chatbot_ended", "live_chat_channel_id",
 )
-# The visitor messages sent from the caller's address within the window.
-ADDRESS_COUNT = """(
-    SELECT count(*) FROM mail_message m
-      JOIN discuss_channel s ON s.id = m.res_id
-     WHERE %(address)s IS NOT NULL AND s.live_chat_ip = %(address)s AND s.channel_type = 'live_chat'
-       AND m.model = 'discuss.channel' AND m.message_type = 'comment' AND m.date >= %(since)s
-       AND (m.author_guest_id = s.live_chat_guest_id OR m.author_id = s.live_chat_visitor_partner_id))"""
 ROUTE = {
     "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
     "csrf": False, "save_session": False, "readonly": False,
@@ -313,7 +307,10 @@ class LiveChatWidgetController(http.Controller):
         available one, or the rule's chatbot) are made now, the welcome
         message is posted, then the visitor's message, then the bot reacts."""
         channel = self._get_channel(params)
-        request.env["discuss.channel"]._live_chat_check_start_rate(request.httprequest.remote_addr)
+        # Sessions and messages from the address: one query, before anything is made.
+        address = request.httprequest.remote_addr
+        Sessions = request.env["discuss.channel"]
+        Sessions._live_chat_check_start_rate(address, messages=Sessions._live_chat_message_limits(address))
         url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
         visitor_name = " ".join(_text_param(
             params, "visitor_name", MAX_VISITOR_NAME, _("Your name"), required=False).split())
@@ -346,8 +343,6 @@ class LiveChatWidgetController(http.Controller):
             partner = user.partner_id
         else:
             guest = request.env["mail.guest"]._get_guest_from_token(token) if token else None
-        # Checked before anything is made: a refusal leaves nothing behind.
-        self._check_rate_limit()
         if not partner:
             if guest:
                 if visitor_name and visitor_name != guest.name:
@@ -606,7 +601,7 @@ class LiveChatWidgetController(http.Controller):
         whose token is given, or the logged-in partner who started it. Any
         mismatch answers like an unknown session, so ids cannot be probed.
         `rate_limit`: also count the visitor's recent messages (see
-        `_check_rate_limit`) and return whether a new one is over the limits,
+        `_live_chat_message_limits`) and return whether a new one is over the limits,
         as a fourth value. One query reads the session, its guest and the
         counts; the session and guest are then read from the cache."""
         session_id = _int_param(params, "session_id", _("The conversation"))
@@ -667,20 +662,6 @@ class LiveChatWidgetController(http.Controller):
 
     def _visitor_country(self):
         return request.env["discuss.channel"]._live_chat_visitor_country(request.geoip)
-
-    def _check_rate_limit(self):
-        """At most N visitor messages per session, and M per client address,
-        within the window (`live_chat.rate_limit_session`,
-        `live_chat.rate_limit_address`, `live_chat.rate_limit_window_seconds`).
-        Counted in the database, so that every worker and server sees the
-        same numbers (on the message date, set when the message is made, not
-        on the transaction's start). For a session, `_get_session(...,
-        rate_limit=True)` counts both with the session's own read; this is
-        the address count before a session exists."""
-        limits = request.env["discuss.channel"]._live_chat_message_limits(request.httprequest.remote_addr)
-        request.env.cr.execute(f"SELECT {ADDRESS_COUNT}", limits)
-        if request.env.cr.fetchone()[0] >= limits["per_address"]:
-            self._refuse_rate_limited()
 
     def _refuse_rate_limited(self):
         raise LiveChatError(429, "rate_limited", _(

@@ -18,6 +18,14 @@ from odoo import Command, api, fields, models, tools
 from odoo.tools import plaintext2html
 from odoo.tools.misc import OrderedSet
 
+# The visitor messages sent from the caller's address within the window.
+ADDRESS_COUNT = """(
+    SELECT count(*) FROM mail_message m
+      JOIN discuss_channel s ON s.id = m.res_id
+     WHERE %(address)s IS NOT NULL AND s.live_chat_ip = %(address)s AND s.channel_type = 'live_chat'
+       AND m.model = 'discuss.channel' AND m.message_type = 'comment' AND m.date >= %(since)s
+       AND (m.author_guest_id = s.live_chat_guest_id OR m.author_id = s.live_chat_visitor_partner_id))"""
+
 
 class DiscussChannel(models.Model):
     _inherit = "discuss.channel"
@@ -28,9 +36,20 @@ class DiscussChannel(models.Model):
         the session), and tell the session's members. The visitor gets the
         message in the answer of its call, not on the bus. Returns the new
         mail.message."""
+        return self.with_context(live_chat_quiet=True)._live_chat_post_lean(
+            text, author=partner, guest=guest, attachments=attachments)
+
+    def _live_chat_post_lean(self, text, *, author=None, guest=None, attachments=None):
+        """What `_live_chat_post` does through mail's `message_post`, for the
+        hot path: post plain `text` as `author` (a partner) or as `guest` and
+        send the same bus notifications. The visitor (a guest, or a partner
+        who is the session's visitor) is the current persona: its message is
+        seen by itself. `live_chat_quiet` in the context: the visitor is not
+        sent the message on the bus (its call answers with it)."""
         self.ensure_one()
         session = self.sudo()
-        if not session.live_chat_visitor_wrote:
+        by_visitor = bool(guest or (author and author.id == session.live_chat_visitor_partner_id.id))
+        if by_visitor and not session.live_chat_visitor_wrote:
             # Sessions made by the API are created marked; this is for those
             # made otherwise: the operators' clients list it from now on.
             session.live_chat_visitor_wrote = True
@@ -46,9 +65,9 @@ class DiscussChannel(models.Model):
         attachments = (attachments or env["ir.attachment"]).sudo()
         subtype_id, _name, _description = self._live_chat_comment_subtype(env.lang)
         message = env["mail.message"].create({
-            "author_id": partner.id if partner else False,
+            "author_id": author.id if author else False,
             "author_guest_id": guest.id if guest else False,
-            "email_from": partner.email_formatted if partner else False,
+            "email_from": author.email_formatted if author else False,
             "model": self._name,
             "res_id": self.id,
             "body": plaintext2html(text) if text else "",
@@ -68,8 +87,12 @@ class DiscussChannel(models.Model):
         # What was just written, kept in the cache for the formats below
         # (the ORM drops these two when it links the attachments).
         self._live_chat_cache_values(message, {"res_id": self.id, "attachment_ids": attachments.ids})
-        seen_member = session._live_chat_update_members(message, guest=guest, partner=partner)
-        session._live_chat_notify_new_message(message, seen_member, guest=guest, partner=partner)
+        persona = (guest or author) if by_visitor else None
+        seen_member = session._live_chat_update_members(message, guest=guest, partner=author if persona else None)
+        session._live_chat_notify_new_message(message, seen_member, persona=persona, guest=guest, author=author)
+        if not self.env.context.get("live_chat_quiet"):
+            session._live_chat_notify_visitor("live_chat/message", {
+                "session_id": session.id, "message": session._live_chat_message_dict(message)})
         return message.with_env(self.env)
 
     def _live_chat_update_members(self, message, *, guest=None, partner=None):
@@ -108,14 +131,14 @@ class DiscussChannel(models.Model):
             "seen_message_id", "last_seen_dt", "message_unread_counter"])
         return next(({"id": row[0], "unread": row[2], "bus_id": row[3]} for row in rows if row[1]), None)
 
-    def _live_chat_notify_new_message(self, message, seen_member, *, guest=None, partner=None):
+    def _live_chat_notify_new_message(self, message, seen_member, *, persona=None, guest=None, author=None):
         """The bus notifications `message_post` sends for a visitor's
         message, in the same order: the author's seen state (to the author,
         and to the session as live_chat sessions show seen infos), the
-        session pinned, its last interest, then the message itself."""
-        persona = guest or partner
+        session pinned, its last interest, then the message itself. `persona`:
+        the author when it is the current persona (the visitor)."""
         notifications = []
-        if seen_member:
+        if seen_member and persona:
             basic = {
                 "id": seen_member["id"],
                 "persona": {"id": persona.id, "type": "guest" if guest else "partner"},
@@ -137,22 +160,22 @@ class DiscussChannel(models.Model):
             (self, "discuss.channel/last_interest_dt_changed", {
                 "id": self.id, "last_interest_dt": fields.Datetime.now()}),
             (self, "discuss.channel/new_message", {
-                "id": self.id, "message": self._live_chat_format_visitor_message(message, guest=guest, partner=partner)}),
+                "id": self.id, "message": self._live_chat_format_message(message, guest=guest, author=author)}),
         ]
         # sudo: bus.bus - the session's own channels, as mail does.
         self.env["bus.bus"].sudo()._sendmany(notifications)
 
-    def _live_chat_format_visitor_message(self, message, *, guest=None, partner=None):
-        """`message.message_format()[0]` for a new visitor's message, built
+    def _live_chat_format_message(self, message, *, guest=None, author=None):
+        """`message.message_format()[0]` for a new message of the lean path, built
         from what is known: a new message has no reactions, notifications,
         trackings, link previews, recipients, stars nor parent."""
         message = message.sudo()
         _subtype_id, subtype_name, subtype_description = self._live_chat_comment_subtype(message.env.lang)
         if guest:
-            author = {"id": guest.id, "name": guest.name, "type": "guest"}
+            author_format = {"id": guest.id, "name": guest.name, "type": "guest"}
         else:
-            author = partner.mail_partner_format(
-                {"id": True, "name": True, "is_company": True, "user": {"id": True}})[partner]
+            author_format = author.mail_partner_format(
+                {"id": True, "name": True, "is_company": True, "user": {"id": True}})[author]
         values = {
             "id": message.id,
             "body": message.body,
@@ -165,7 +188,7 @@ class DiscussChannel(models.Model):
             "res_id": message.res_id,
             "record_name": self.name,
             "starred_partner_ids": [],
-            "author": author,
+            "author": author_format,
             "default_subject": self.name,
             "notifications": [],
             "attachments": sorted(message.attachment_ids._attachment_format(), key=lambda a: a["id"]),
@@ -221,7 +244,9 @@ class DiscussChannel(models.Model):
     @api.model
     def _live_chat_message_limits(self, raw_address):
         """The message rate limits, for the visitor routes' counting query:
-        per session and per address within the window (system parameters,
+        at most N visitor messages per session and M per client address
+        within the window, counted in the database so that every worker and
+        server sees the same numbers (system parameters,
         which Odoo caches until one is written), the window's start and the
         address as sessions store it."""
         params = self.env["ir.config_parameter"].sudo()
