@@ -88,7 +88,11 @@ def _api_with(handler, reader):
                     request.env["discuss.channel"]._live_chat_user_company_id(request.env.uid)])
             check_visitor_origin(LiveChatError)
             result = handler(self, params)
-            return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
+            response = _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
+            # Sent as is if the pool is full after the commit (overload.py).
+            request.live_chat_answer = (
+                response, list(request.env.cr.postcommit.data.get("bus.bus.channels", ())))
+            return response
         except LiveChatError as error:
             request.env.cr.rollback()
             return _error_answer(rpc_id, error)

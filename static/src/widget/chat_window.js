@@ -786,6 +786,12 @@
                 if (!alive()) {
                     return;
                 }
+                if (error.retryAfter) {
+                    // The server is busy (503) and did nothing: send it again
+                    // after the delay it asks for, a little spread out.
+                    st.retry = setTimeout(pump, error.retryAfter * 1000 + Math.random() * 500);
+                    return;
+                }
                 if (error.network) {
                     // Keep it, tell the visitor, try again a bit later.
                     item.tried = true;
