@@ -17,3 +17,4 @@ from . import test_request_security
 from . import test_record_rules
 from . import test_abuse_limits
 from . import test_input_hardening
+from . import test_visitor_post

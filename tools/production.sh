@@ -14,6 +14,11 @@
 #   LIVE_CHAT_LISTEN    address nginx listens on, default 127.0.0.1 (0.0.0.0 to serve the network)
 #   LIVE_CHAT_WORKERS   HTTP workers, default 2 x cores + 1
 #   LIVE_CHAT_SERVERS   Odoo servers sharing this PostgreSQL (to split its connections), default 1
+#   LIVE_CHAT_NGINX_PREFIX  nginx's folder (configuration, logs), default $LIVE_CHAT_HOME/nginx
+#
+# Odoo gets the database with -d and no --db-filter: it then serves that one
+# database without listing the server's databases on each request that has
+# no session (every visitor's call): one query less per call.
 
 # write_nginx_config PREFIX LISTEN PORT HTTP_PORT GEVENT_PORT BACKLOG
 write_nginx_config() {
@@ -137,7 +142,7 @@ serve_production() {
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -gt 65536 ]; then ulimit -n 65536; fi
 
-    local prefix="$LIVE_CHAT_HOME/nginx"
+    local prefix="${LIVE_CHAT_NGINX_PREFIX:-$LIVE_CHAT_HOME/nginx}"
     write_nginx_config "$prefix" "$listen" "$port" "$http_port" "$gevent_port" "$backlog"
     "$nginx" -p "$prefix" -c "$prefix/nginx.conf" -t -q 2>"$prefix/logs/check.log" \
         || die "nginx refuses $prefix/nginx.conf: $(tail -n 1 "$prefix/logs/check.log")"
@@ -162,7 +167,7 @@ serve_production() {
     "$VENV/bin/python" "$LIVE_CHAT_HOME/odoo-bin" \
         --addons-path="$(addons_path)" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password="$PGPASSWORD_ODOO" \
-        -d "$db" --db-filter="^$db\$" --proxy-mode \
+        -d "$db" --proxy-mode \
         --http-interface=127.0.0.1 --http-port="$http_port" --gevent-port="$gevent_port" \
         --workers="$workers" --max-cron-threads="$cron" \
         --db_maxconn="$maxconn" --db_maxconn_gevent="$maxconn_gevent" \

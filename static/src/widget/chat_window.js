@@ -761,7 +761,7 @@
         }
 
         function pump() {
-            if (st.busy || !st.ready || !st.queue.length || !alive()) {
+            if (st.busy || !st.ready || !st.queue.length || !alive() || Date.now() < (st.holdUntil || 0)) {
                 return;
             }
             var item = st.queue[0];
@@ -789,7 +789,9 @@
                 if (error.retryAfter) {
                     // The server is busy (503) and did nothing: send it again
                     // after the delay it asks for, a little spread out.
-                    st.retry = setTimeout(pump, error.retryAfter * 1000 + Math.random() * 500);
+                    var wait = error.retryAfter * 1000 + Math.random() * 500;
+                    st.holdUntil = Date.now() + wait;
+                    st.retry = setTimeout(pump, wait + 10);
                     return;
                 }
                 if (error.network) {
