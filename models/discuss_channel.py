@@ -151,7 +151,8 @@ class DiscussChannel(models.Model):
             cached = channel._live_chat_cached()
             welcome = cached["welcome_message"] if cached else channel.welcome_message
             if welcome:
-                session._live_chat_post_lean(welcome, author=operator.partner_id)
+                # The members were just made pinned, with this last interest.
+                session._live_chat_post_lean(welcome, author=operator.partner_id, members_fresh=True)
         return session
 
     def _live_chat_notify_joined(self, partners):
@@ -162,7 +163,8 @@ class DiscussChannel(models.Model):
         for partner in partners:
             user = partner.user_ids[:1]
             if user:
-                channel = self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+                # The user's companies as Odoo caches them (no query).
+                channel = self.with_user(user).with_context(allowed_company_ids=user._get_company_ids())
                 self.env["bus.bus"]._sendone(partner, "discuss.channel/joined", {
                     "channel": channel._channel_info()[0],
                     "invited_by_user_id": self.env.user.id,

@@ -39,13 +39,16 @@ class DiscussChannel(models.Model):
         return self.with_context(live_chat_quiet=True)._live_chat_post_lean(
             text, author=partner, guest=guest, attachments=attachments)
 
-    def _live_chat_post_lean(self, text, *, author=None, guest=None, attachments=None):
+    def _live_chat_post_lean(self, text, *, author=None, guest=None, attachments=None, members_fresh=False):
         """What `_live_chat_post` does through mail's `message_post`, for the
         hot path: post plain `text` as `author` (a partner) or as `guest` and
         send the same bus notifications. The visitor (a guest, or a partner
         who is the session's visitor) is the current persona: its message is
         seen by itself. `live_chat_quiet` in the context: the visitor is not
-        sent the message on the bus (its call answers with it)."""
+        sent the message on the bus (its call answers with it).
+        `members_fresh`: the members were created in this transaction, pinned
+        with their last interest now, and the author is not the visitor:
+        their update is skipped (it would write the same values)."""
         self.ensure_one()
         session = self.sudo()
         by_visitor = bool(guest or (author and author.id == session.live_chat_visitor_partner_id.id))
@@ -88,7 +91,9 @@ class DiscussChannel(models.Model):
         # (the ORM drops these two when it links the attachments).
         self._live_chat_cache_values(message, {"res_id": self.id, "attachment_ids": attachments.ids})
         persona = (guest or author) if by_visitor else None
-        seen_member = session._live_chat_update_members(message, guest=guest, partner=author if persona else None)
+        seen_member = None
+        if persona or not members_fresh:
+            seen_member = session._live_chat_update_members(message, guest=guest, partner=author if persona else None)
         session._live_chat_notify_new_message(message, seen_member, persona=persona, guest=guest, author=author)
         if not self.env.context.get("live_chat_quiet"):
             session._live_chat_notify_visitor("live_chat/message", {

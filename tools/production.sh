@@ -164,7 +164,12 @@ serve_production() {
     trap 'stop_production; exit 130' INT TERM
     trap stop_production EXIT
 
-    "$VENV/bin/python" "$LIVE_CHAT_HOME/odoo-bin" \
+    # A prefork worker drops a connection whose request it cannot read within
+    # ODOO_HTTP_SOCKET_TIMEOUT (Odoo's default: 2 s), against idle clients.
+    # Only nginx reaches the workers here, with whole buffered requests, but a
+    # machine short of CPU can take longer to hand them over: nginx then
+    # answers 502. 10 s keeps the protection and spares those requests.
+    ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}" "$VENV/bin/python" "$LIVE_CHAT_HOME/odoo-bin" \
         --addons-path="$(addons_path)" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password="$PGPASSWORD_ODOO" \
         -d "$db" --proxy-mode \
