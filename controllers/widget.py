@@ -15,7 +15,7 @@ from psycopg2 import IntegrityError, OperationalError
 from werkzeug.datastructures import FileStorage
 
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 from odoo.tools.mimetypes import guess_mimetype
@@ -629,7 +629,7 @@ class LiveChatWidgetController(http.Controller):
         row = request.env.cr.fetchone()
         if not row or row[0] != "live_chat":
             raise unknown
-        values = dict(zip(SESSION_FIELDS, row))
+        values = dict(zip(SESSION_FIELDS, row[:len(SESSION_FIELDS)], strict=True))
         guest_name, access_token = row[len(SESSION_FIELDS):len(SESSION_FIELDS) + 2]
         # sudo: the visitor's right to the session is checked just below,
         # against its guest token or its logged-in partner.

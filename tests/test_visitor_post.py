@@ -9,6 +9,7 @@ API answers when the database connection pool is full."""
 import collections
 import datetime
 import json
+import logging
 import threading
 from unittest.mock import patch
 
@@ -23,6 +24,8 @@ from odoo.tests import new_test_user, tagged
 from .common import LiveChatCase
 from .test_session_api import LiveChatApiCase
 from .test_visitor_tours import VisitorTourCase
+
+_logger = logging.getLogger(__name__)
 
 
 def record_bus(case):
@@ -191,8 +194,9 @@ class TestLeanPostSameAsMessagePost(LiveChatCase):
             return session._live_chat_post("", guest=guest, attachment_ids=attachment.ids, quiet=True)
 
         def through_lean_path(session, guest):
-            attachment = self.env["ir.attachment"].with_user(public).sudo().create({"name": "photo.png", "raw": b"\x89PNG fake", "mimetype": "image/png",
-                      "res_model": "discuss.channel", "res_id": session.id})
+            attachment = self.env["ir.attachment"].with_user(public).sudo().create({
+                "name": "photo.png", "raw": b"\x89PNG fake", "mimetype": "image/png",
+                "res_model": "discuss.channel", "res_id": session.id})
             return session._live_chat_post_visitor_message("", guest=guest, attachments=attachment)
 
         message_a, message_b = self.compare(old, new, through_message_post, through_lean_path)
@@ -281,6 +285,8 @@ class TestVisitorRouteQueries(LiveChatApiCase):
                                             "guest_token": started["guest_token"], "body": "Second"})
         post_queries = queries.take("session/post")
         self.assertLessEqual(len(post_queries), 6, "\n".join(post_queries))  # + signaling, notify = 8
+        _logger.info("visitor routes' queries (test cursor): init %s, session/start %s, session/post %s",
+                     len(init_queries), len(start_queries), len(post_queries))
         for query in init_queries + start_queries + post_queries:
             self.assertNotIn("ir_config_parameter", query, "a system parameter read on a visitor's call")
 

@@ -6,18 +6,25 @@ ports, a headless Chromium, an HTTP server for the "external site" page. Every
 loop is bounded in count and in time; servers, browser and databases are
 removed on exit, also on Ctrl+C. Not imported by Odoo.
 
-What is measured, for each product, the same way:
-  1. page weight of the button (website page vs. the same page without live
-     chat; external page with the channel's snippet), time to visible button;
-  2. session start latency: a session starts with the visitor's first
-     message, so a "start" is, on both sides, what the visitor's first
-     message costs: live_chat's one session/start call with its first body
-     (session, operator, welcome and first message), Odoo's get_session
-     (persisted) followed by its message/post; 3. visitor message latency
-     and delivery to the operator's bus websocket; 4. throughput of N concurrent visitors;
-  5. SQL queries per session start (every call of the start, see 2.) and
-     per message (Odoo's request log);
-  6. install time and peak memory of the addon install.
+What is measured, for each product, the same way (phases, see --only/--skip):
+  pages       page weight of the button (website page vs. the same page without
+              live chat; external page with the channel's snippet), time to
+              visible button;
+  latency     the first message (a session starts with the visitor's first
+              message: live_chat's one session/start call with its body, Odoo's
+              get_session (persisted) followed by its message/post), a visitor
+              message and its delivery to the operator's bus websocket, init,
+              and the SQL queries of each (Odoo's request log); install time
+              and peak memory come with the install;
+  throughput  messages per second of 10 and 50 concurrent visitors, threaded
+              server and --workers=2;
+  overload    100 (and 500) visitors on the plain threaded server: live_chat
+              answers 503 + Retry-After, sent again as the widget does;
+  production  100 and 500 visitors against tools/run --production's set-up
+              (nginx, prefork workers, gevent), started by tools/production.sh;
+  capacity    1,000 visitors with open websockets, a message every 10 s on
+              average for 60 s, on the production set-up (tools/bench_load.py):
+              delivery both ways, errors, CPU and memory.
 """
 import argparse
 import gzip
@@ -293,7 +300,7 @@ def free_port_block():
 
 
 def port_free(port):
-    import socket  # noqa: PLC0415
+    import socket
     with socket.socket() as sock:
         try:
             sock.bind((HOST, port))
@@ -727,7 +734,7 @@ def measure_capacity(product, server, profile, results, logdir):
         "host": HOST, "port": server.port, "db": server.db, "product": product.key,
         "websocket_url": server.websocket_url, "channel_id": product.channel_id,
         "visitors": profile["capacity_visitors"], "seconds": profile["capacity_seconds"],
-        "interval": profile["capacity_interval"], "reply_every": REPLY_EVERY, "arriving_at_once": ARRIVING_AT_ONCE,
+        "interval": profile["capacity_interval"], "reply_every": REPLY_EVERY, "arriving_at_once": 2 * ARRIVING_AT_ONCE,
         "arrival_limit_seconds": 600,
     }
     stderr = open(os.path.join(logdir, f"capacity-{product.key}.log"), "wb")
@@ -770,7 +777,8 @@ def measure_capacity(product, server, profile, results, logdir):
     log(f"{product.label} capacity: {outcome['visitors']} visitors (arrived in {outcome['arrival_seconds']:.0f} s), "
         f"{outcome['sent']} messages, {outcome['replies']} replies, {outcome['errors']} errors "
         f"{outcome['first_errors'][:2]}, lost {outcome['lost_to_operator']}/{outcome['lost_to_visitor']}, "
-        f"503 {outcome['busy']}; to operator p50 {results['cap_operator_p50_ms']} p95 {results['cap_operator_p95_ms']}, "
+        f"503 {outcome['busy']}; to operator p50 {results['cap_operator_p50_ms']} "
+        f"p95 {results['cap_operator_p95_ms']}, "
         f"to visitor p50 {results['cap_visitor_p50_ms']} p95 {results['cap_visitor_p95_ms']}; "
         f"CPU {results['cap_cpu_percent']:.0f} % (PostgreSQL {results['cap_pg_cpu_percent']:.0f} %), "
         f"memory {peak:.0f} MB")
