@@ -275,16 +275,19 @@ class TestVisitorRouteQueries(LiveChatApiCase):
 
         self.ok("/live_chat/init", init)
         init_queries = queries.take("init")
-        self.assertLessEqual(len(init_queries), 3, "\n".join(init_queries))  # + signaling = 4
+        # Odoo's request log counts a few more than the test cursor: the
+        # registry's signaling check, the transaction's clock and, after the
+        # commit, the bus's wake-up (tools/bench reports those counts).
+        self.assertLessEqual(len(init_queries), 3, "\n".join(init_queries))
 
         started = self.ok("/live_chat/session/start", {**init, "body": "Hello"})
         start_queries = queries.take("session/start")
-        self.assertLessEqual(len(start_queries), 30, "\n".join(start_queries))
+        self.assertLessEqual(len(start_queries), 28, "\n".join(start_queries))
 
         self.ok("/live_chat/session/post", {"session_id": started["session_id"],
                                             "guest_token": started["guest_token"], "body": "Second"})
         post_queries = queries.take("session/post")
-        self.assertLessEqual(len(post_queries), 6, "\n".join(post_queries))  # + signaling, notify = 8
+        self.assertLessEqual(len(post_queries), 4, "\n".join(post_queries))
         _logger.info("visitor routes' queries (test cursor): init %s, session/start %s, session/post %s",
                      len(init_queries), len(start_queries), len(post_queries))
         for query in init_queries + start_queries + post_queries:

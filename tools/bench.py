@@ -68,7 +68,7 @@ PROFILES = {
     "full": {"starts": 40, "posts": 60, "inits": 20, "loads": 5, "visitors": (10, 50), "messages": 15,
              "load_seconds": 90, "overload_visitors": (100, 500), "production_visitors": (100, 500),
              "capacity_visitors": 1000, "capacity_seconds": 60, "capacity_interval": 10,
-             "deadline_minutes": 60},
+             "deadline_minutes": 75},
     "quick": {"starts": 15, "posts": 20, "inits": 10, "loads": 3, "visitors": (10, 50), "messages": 5,
               "load_seconds": 45, "overload_visitors": (100,), "production_visitors": (100, 500),
               "capacity_visitors": 300, "capacity_seconds": 30, "capacity_interval": 10,
