@@ -13,10 +13,10 @@ Odoo has no hook before the cursor is opened, so `Request._serve_db` is
 wrapped once, at import, for these paths only; every other request is
 served by Odoo exactly as before.
 
-When the pool is full only after the route's transaction committed (mail's
-bus opens a second connection after the commit to wake the websockets up),
-the work is done: the route's answer is sent, not a 503 that would make the
-widget post the message twice, and the wake-up is tried again.
+When the pool is full only after the route's transaction committed (a
+post-commit hook borrowing a connection), the work is done: the route's
+answer is sent, not a 503 that would make the widget post the message
+twice, and the bus's wake-up is sent again.
 """
 import json
 import logging
@@ -24,9 +24,7 @@ import time
 
 from psycopg2.pool import PoolError
 
-import odoo
 from odoo import http
-from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -53,19 +51,17 @@ def overloaded_response():
 
 
 def wake_up_bus(channels):
-    """Send the bus's NOTIFY for `channels` (what mail's post-commit hook
-    failed to send), trying for NOTIFY_RETRY_SECONDS while the pool is full."""
-    from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
+    """Send the bus's NOTIFY for `channels` (what the post-commit hook
+    could not send), trying for NOTIFY_RETRY_SECONDS."""
+    from odoo.addons.live_chat.models.bus_bus import NOTIFIER
     deadline = time.monotonic() + NOTIFY_RETRY_SECONDS
     while True:
         try:
-            with odoo.sql_db.db_connect("postgres").cursor() as cr:
-                for payload in get_notify_payloads(list(channels)):
-                    cr.execute(SQL("SELECT %s('imbus', %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), payload))
+            NOTIFIER.send(channels)
             return
-        except PoolError:
+        except Exception:  # noqa: BLE001 -- a full pool, a connection refused: tried again
             if time.monotonic() > deadline:
-                _logger.warning("live chat: the bus could not be woken up (connection pool full); "
+                _logger.warning("live chat: the bus could not be woken up; "
                                 "the notifications are delivered with the next ones")
                 return
             time.sleep(0.05)

@@ -28,3 +28,4 @@ from . import mail_guest
 from . import rating_rating
 from . import discuss_channel_abuse
 from . import discuss_channel_post
+from . import bus_bus

@@ -10,15 +10,18 @@ import collections
 import datetime
 import json
 import logging
+import select
 import threading
+import time
 from unittest.mock import patch
 
+import psycopg2
 from markupsafe import Markup
 from psycopg2.pool import PoolError
 
 from odoo import models
 from odoo.modules.registry import Registry
-from odoo.sql_db import Cursor, TestCursor
+from odoo.sql_db import Cursor, TestCursor, connection_info_for
 from odoo.tests import new_test_user, tagged
 
 from .common import LiveChatCase
@@ -398,3 +401,36 @@ class TestBusyWidget(VisitorTourCase):
         bodies = [str(message.body) for message in self.session_messages(session)]
         self.assertEqual(bodies.count("<p>Sent while the server is busy</p>"), 1, bodies)
         self.assertEqual(bodies.count("<p>And again while busy</p>"), 1, bodies)
+
+
+@tagged("post_install", "-at_install")
+class TestBusWakeUp(LiveChatCase):
+    """After a commit, the bus is woken up (NOTIFY imbus on the `postgres`
+    database, where Odoo's websocket process listens) through one
+    connection that the process keeps, not a new one each time."""
+
+    def test_one_kept_connection_wakes_the_bus_up(self):
+        from odoo.addons.live_chat.models.bus_bus import NOTIFIER
+
+        _name, info = connection_info_for("postgres")
+        listener = psycopg2.connect(**info)
+        listener.autocommit = True
+        self.addCleanup(listener.close)
+        with listener.cursor() as cr:
+            cr.execute("LISTEN imbus")
+        partner = self.operator.partner_id
+        backends = []
+        for index in range(2):
+            self.env["bus.bus"]._sendone(partner, "live_chat/test", {"index": index})
+            self.env.cr.postcommit.run()  # what the commit runs
+            backends.append(NOTIFIER.connection.get_backend_pid())
+        self.assertEqual(backends[0], backends[1], "the same connection both times")
+        received = []
+        deadline = time.monotonic() + 10
+        while len(received) < 2 and time.monotonic() < deadline:
+            select.select([listener], [], [], 0.5)
+            listener.poll()
+            received += [json.loads(notify.payload) for notify in listener.notifies]
+            listener.notifies.clear()
+        wanted = [self.env.cr.dbname, "res.partner", partner.id]
+        self.assertEqual([channels for channels in received if wanted in channels], [[wanted], [wanted]])

@@ -610,57 +610,78 @@ def start_query_counts(product, server, since):
     return [sum(counts) for counts in zip(*per_path, strict=False)]
 
 
-def measure_latency(product, server, profile, results):
-    """Session starts, then visitor messages with their delivery to the
-    operator's websocket; sequential, one visitor at a time."""
-    product.refresh(server)
-    since = server.log_size()
-    client = Client(server.port)
-    starts = []
+def measure_latency(products, servers, profile, results):
+    """First messages (session starts), inits, then visitor messages with
+    their delivery to the operator's websocket; one visitor at a time, the
+    two products taking turns call by call, so that whatever else the
+    machine does weighs on both alike."""
+    state = {}
+    for product in products:
+        server = servers[product.key]
+        product.refresh(server)
+        state[product.key] = {"client": Client(server.port), "since": server.log_size(),
+                              "starts": [], "inits": [], "posts": [], "deliveries": [], "lost": 0}
+
+    def each(action):
+        for product in products:
+            action(product, servers[product.key], state[product.key])
+
+    def timed(target, call):
+        began = time.monotonic()
+        call()
+        target.append((time.monotonic() - began) * 1000)
+
     for _index in range(profile["starts"]):
-        began = time.monotonic()
-        product.start_session(client, server)
-        starts.append((time.monotonic() - began) * 1000)
-    start_queries = start_query_counts(product, server, since)
-    since = server.log_size()
-    inits = []
+        each(lambda product, server, st: timed(st["starts"], lambda: product.start_session(st["client"], server)))
+
+    def after_starts(product, server, st):
+        st["start_queries"] = start_query_counts(product, server, st["since"])
+        st["since"] = server.log_size()
+    each(after_starts)
     for _index in range(profile["inits"]):
-        began = time.monotonic()
-        product.init(client, server)
-        inits.append((time.monotonic() - began) * 1000)
-    init_queries = server.query_counts(product.init_path, since)
+        each(lambda product, server, st: timed(st["inits"], lambda: product.init(st["client"], server)))
 
     count = profile["posts"]
-    sessions = [product.start_session(client, server)
-                for _index in range(math.ceil(count / MESSAGES_PER_SESSION_WINDOW))]
-    operator = OperatorSocket(server)
-    time.sleep(1.0)  # let the subscription settle
-    since = server.log_size()
-    posts, deliveries, lost = [], [], 0
+
+    def before_posts(product, server, st):
+        st["init_queries"] = server.query_counts(product.init_path, st["since"])
+        st["sessions"] = [product.start_session(st["client"], server)
+                          for _index in range(math.ceil(count / MESSAGES_PER_SESSION_WINDOW))]
+        st["operator"] = OperatorSocket(server)
+    each(before_posts)
+    time.sleep(1.0)  # let the subscriptions settle
+    each(lambda product, server, st: st.update(since=server.log_size()))
     for index in range(count):
-        marker = f"lcbench-{uuid.uuid4().hex[:12]}"
-        began = time.monotonic()
-        product.post(client, sessions[index % len(sessions)], f"Hello from {marker}")
-        posts.append((time.monotonic() - began) * 1000)
-        arrived = operator.wait_for(marker, timeout=10)
-        if arrived is None:
-            lost += 1
-        else:
-            deliveries.append((arrived - began) * 1000)
-    operator.close()
-    client.close()
-    post_queries = server.query_counts(product.post_path, since)
-    results.update({
-        "start_median_ms": median(starts), "start_p95_ms": p95(starts),
-        "post_median_ms": median(posts), "post_p95_ms": p95(posts),
-        "delivery_median_ms": median(deliveries), "delivery_p95_ms": p95(deliveries),
-        "delivery_lost": lost,
-        "start_queries": median(start_queries), "post_queries": median(post_queries),
-        "init_median_ms": median(inits), "init_queries": median(init_queries),
-    })
-    log(f"{product.label}: start {results['start_median_ms']:.1f} ms, post {results['post_median_ms']:.1f} ms, "
-        f"delivery {results['delivery_median_ms'] or float('nan'):.1f} ms (lost {lost}), "
-        f"queries start {results['start_queries']} post {results['post_queries']} init {results['init_queries']}")
+        def post(product, server, st, index=index):
+            marker = f"lcbench-{uuid.uuid4().hex[:12]}"
+            began = time.monotonic()
+            product.post(st["client"], st["sessions"][index % len(st["sessions"])], f"Hello from {marker}")
+            st["posts"].append((time.monotonic() - began) * 1000)
+            arrived = st["operator"].wait_for(marker, timeout=10)
+            if arrived is None:
+                st["lost"] += 1
+            else:
+                st["deliveries"].append((arrived - began) * 1000)
+        each(post)
+
+    for product in products:
+        server, st = servers[product.key], state[product.key]
+        st["operator"].close()
+        st["client"].close()
+        post_queries = server.query_counts(product.post_path, st["since"])
+        result = results[product.key]
+        result.update({
+            "start_median_ms": median(st["starts"]), "start_p95_ms": p95(st["starts"]),
+            "post_median_ms": median(st["posts"]), "post_p95_ms": p95(st["posts"]),
+            "delivery_median_ms": median(st["deliveries"]), "delivery_p95_ms": p95(st["deliveries"]),
+            "delivery_lost": st["lost"],
+            "start_queries": median(st["start_queries"]), "post_queries": median(post_queries),
+            "init_median_ms": median(st["inits"]), "init_queries": median(st["init_queries"]),
+        })
+        log(f"{product.label}: start {result['start_median_ms']:.1f} ms, post {result['post_median_ms']:.1f} ms, "
+            f"init {result['init_median_ms']:.1f} ms, delivery {result['delivery_median_ms'] or float('nan'):.1f} ms "
+            f"(lost {st['lost']}), queries start {result['start_queries']} post {result['post_queries']} "
+            f"init {result['init_queries']}")
 
 
 def measure_throughput(product, server, visitors, messages, limit_seconds):
@@ -1087,8 +1108,7 @@ def main():
             measure_pages(products, servers, base_server, profile, results, logdir)
             base_server.stop()
         if "latency" not in skip:
-            for product in products:
-                measure_latency(product, servers[product.key], profile, results[product.key])
+            measure_latency(products, servers, profile, results)
         for server in servers.values():
             server.stop()
 

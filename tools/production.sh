@@ -120,14 +120,16 @@ serve_production() {
 
     # Database connections: every Odoo process has its own pool of at most
     # db_maxconn connections. A prefork worker serves one request at a time
-    # (a cursor, sometimes a second one): 4 each. The gevent process serves
-    # every websocket and gets what is left, within max_connections less a
-    # margin for administration, shared by LIVE_CHAT_SERVERS servers.
+    # (a cursor, sometimes a second one): 4 each. Every process also keeps
+    # one connection to wake the bus up (live_chat's models/bus_bus.py). The
+    # gevent process serves every websocket and gets what is left, within
+    # max_connections less a margin for administration, shared by
+    # LIVE_CHAT_SERVERS servers.
     local max_connections budget maxconn=4 maxconn_gevent
     max_connections=$(PGPASSWORD="$PGPASSWORD_ODOO" psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER_ODOO" -d "$db" -tAc \
         "SHOW max_connections" 2>/dev/null || echo 100)
     budget=$(( (max_connections - 10) / servers ))
-    maxconn_gevent=$(( budget - (workers + cron) * maxconn ))
+    maxconn_gevent=$(( budget - (workers + cron) * maxconn - (workers + cron + 2) ))
     [ "$maxconn_gevent" -le 64 ] || maxconn_gevent=64
     if [ "$maxconn_gevent" -lt 4 ]; then
         die "PostgreSQL's max_connections ($max_connections) is too small for $workers workers on $servers server(s): raise it or set LIVE_CHAT_WORKERS"
