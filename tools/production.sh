@@ -135,8 +135,11 @@ serve_production() {
         die "PostgreSQL's max_connections ($max_connections) is too small for $workers workers on $servers server(s): raise it or set LIVE_CHAT_WORKERS"
     fi
 
-    # Listen backlogs: nginx queues the bursts (its backlog up to the
-    # kernel's somaxconn); Odoo's prefork socket keeps its own 8 x workers.
+    # Listen backlogs: nginx's and the workers' (Odoo's own is 8 x workers,
+    # set here by tools/odoo_prefork.py) up to the kernel's somaxconn: nginx
+    # opens a connection to the workers per request, and past a full backlog
+    # the kernel drops handshakes, which delays requests by TCP retransmits
+    # until a worker gives up reading them (nginx answers 502).
     local backlog
     backlog=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo 511)
     [ "$backlog" -le 4096 ] || backlog=4096
@@ -149,7 +152,7 @@ serve_production() {
     "$nginx" -p "$prefix" -c "$prefix/nginx.conf" -t -q 2>"$prefix/logs/check.log" \
         || die "nginx refuses $prefix/nginx.conf: $(tail -n 1 "$prefix/logs/check.log")"
 
-    say "production set-up: $workers workers + 1 cron on $cores core(s), gevent on $gevent_port, db_maxconn $maxconn (gevent $maxconn_gevent, max_connections $max_connections), nginx on $listen:$port (backlog $backlog), config $prefix/nginx.conf"
+    say "production set-up: $workers workers + 1 cron on $cores core(s), gevent on $gevent_port, db_maxconn $maxconn (gevent $maxconn_gevent, max_connections $max_connections), nginx on $listen:$port (backlog $backlog, workers' too), config $prefix/nginx.conf"
 
     local odoo_pid="" nginx_pid=""
     stop_production() {
@@ -171,7 +174,8 @@ serve_production() {
     # Only nginx reaches the workers here, with whole buffered requests, but a
     # machine short of CPU can take longer to hand them over: nginx then
     # answers 502. 10 s keeps the protection and spares those requests.
-    ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}" "$VENV/bin/python" "$LIVE_CHAT_HOME/odoo-bin" \
+    ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}" LIVE_CHAT_BACKLOG="$backlog" \
+        "$VENV/bin/python" "$LIVE_CHAT_ROOT/tools/odoo_prefork.py" "$LIVE_CHAT_HOME/odoo-bin" \
         --addons-path="$(addons_path)" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password="$PGPASSWORD_ODOO" \
         -d "$db" --proxy-mode \
