@@ -64,8 +64,8 @@ class BusNotifier:
         try:
             if self.connection is not None and self.pid == os.getpid():
                 self.connection.close()
-        except psycopg2.Error:
-            pass
+        except psycopg2.Error as error:
+            _logger.debug("live chat: closing the bus connection failed: %s", error)
         self.connection = None
 
 
