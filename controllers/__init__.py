@@ -5,3 +5,4 @@ from . import error_privacy
 from . import offline
 from . import session
 from . import chatbot_test
+from . import overload

@@ -14,7 +14,7 @@ from psycopg2 import IntegrityError, OperationalError
 from werkzeug.datastructures import FileStorage
 
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 from odoo.tools.misc import formatLang
@@ -23,6 +23,7 @@ from odoo.addons.live_chat.models.discuss_channel_security import TRUSTED, TRUST
 from odoo.addons.live_chat.models.live_chat_text import has_bad_characters, is_blank
 
 from ..models.discuss_channel import INLINE_IMAGE_TYPES
+from ..models.discuss_channel_post import ADDRESS_COUNT
 from ..models.live_chat_channel import is_allowed_type, sniff_mimetype
 from .security import check_visitor_origin
 
@@ -37,6 +38,12 @@ MAX_FILE_NAME = 255
 # Room for the multipart envelope and the other fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
 MAX_ID = 2**31 - 1
+# What the visitor routes read of a session, with its guest, in one query.
+SESSION_FIELDS = (
+    "channel_type", "name", "live_chat_guest_id", "live_chat_visitor_partner_id", "live_chat_closed",
+    "live_chat_visitor_wrote", "live_chat_operator_id", "live_chat_chatbot_script_id",
+    "live_chat_chatbot_step_id", "live_chat_chatbot_ended", "live_chat_channel_id",
+)
 ROUTE = {
     "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
     "csrf": False, "save_session": False, "readonly": False,
@@ -72,10 +79,19 @@ def _api_with(handler, reader):
         try:
             params, rpc_id = reader()
             # TRUSTED: the models let a visitor act on its session only from here.
-            request.update_context(lang=_visitor_lang(params), **{TRUSTED_KEY: TRUSTED})
+            # allowed_company_ids: the user's company (Odoo's env.company), named
+            # so that the ORM's defaults do not read the user on every call.
+            request.update_context(
+                lang=_visitor_lang(params), **{TRUSTED_KEY: TRUSTED},
+                allowed_company_ids=request.env.context.get("allowed_company_ids") or [
+                    request.env["discuss.channel"]._live_chat_user_company_id(request.env.uid)])
             check_visitor_origin(LiveChatError)
             result = handler(self, params)
-            return _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
+            response = _answer({"jsonrpc": "2.0", "id": rpc_id, "result": result})
+            # Sent as is if the pool is full after the commit (overload.py).
+            request.live_chat_answer = (
+                response, list(request.env.cr.postcommit.data.get("bus.bus.channels", ())))
+            return response
         except LiveChatError as error:
             request.env.cr.rollback()
             return _error_answer(rpc_id, error)
@@ -207,14 +223,15 @@ def _int_param(params, name, label, required=True):
 
 def _text_param(params, name, max_length, label, required=True, too_long=None):
     """`params[name]`, a text of at most `max_length` characters; `label`
-    names it for the visitor, `too_long` is a specific sentence."""
+    names it for the visitor, `too_long` makes a specific sentence (called
+    only when needed: formatting the number reads the language)."""
     value = params.get(name)
     if value is None and not required:
         return ""
     if not isinstance(value, str):
         raise LiveChatError(400, "bad_request", _("%(label)s is missing or is not a text.", label=label))
     if len(value) > max_length:
-        raise LiveChatError(413, "too_long", too_long or _(
+        raise LiveChatError(413, "too_long", too_long() if too_long else _(
             "%(label)s is too long: %(max)s characters at most.",
             label=label, max=formatLang(request.env, max_length, digits=0)))
     if has_bad_characters(value):  # NUL, control characters, lone surrogates
@@ -225,7 +242,7 @@ def _text_param(params, name, max_length, label, required=True, too_long=None):
 
 def _body_param(params, code="empty_message"):
     """The visitor's message: a text of 1..MAX_BODY characters, not blank."""
-    body = _text_param(params, "body", MAX_BODY, _("Your message"), too_long=_(
+    body = _text_param(params, "body", MAX_BODY, _("Your message"), too_long=lambda: _(
         "Your message is too long: %(max)s characters at most.",
         max=formatLang(request.env, MAX_BODY, digits=0)))
     if is_blank(body):  # spaces, zero-width characters only
@@ -284,8 +301,8 @@ class LiveChatWidgetController(http.Controller):
             "queue_position": self._init_queue_position(channel, params),
             "chatbot": chatbot,
             "offline": offline,
-            "welcome": script._opening_messages() if script else channel._live_chat_welcome_messages(),
-            "options": {**channel._live_chat_options(), **self._upload_options(), **self._company_options()},
+            "welcome": script._opening_messages() if script else channel._live_chat_cached()["welcome"],
+            "options": {**channel._live_chat_cached()["options"], **self._upload_options(), **self._company_options()},
             "strings": widget_strings(),
             **_lang_answer(),
         }
@@ -298,7 +315,10 @@ class LiveChatWidgetController(http.Controller):
         available one, or the rule's chatbot) are made now, the welcome
         message is posted, then the visitor's message, then the bot reacts."""
         channel = self._get_channel(params)
-        request.env["discuss.channel"]._live_chat_check_start_rate(request.httprequest.remote_addr)
+        # Sessions and messages from the address: one query, before anything is made.
+        address = request.httprequest.remote_addr
+        Sessions = request.env["discuss.channel"]
+        Sessions._live_chat_check_start_rate(address, messages=Sessions._live_chat_message_limits(address))
         url = _text_param(params, "url", MAX_URL, _("The page address"), required=False)
         visitor_name = " ".join(_text_param(
             params, "visitor_name", MAX_VISITOR_NAME, _("Your name"), required=False).split())
@@ -344,8 +364,6 @@ class LiveChatWidgetController(http.Controller):
             if not operator and not queued:
                 raise LiveChatError(503, "no_operator", _(
                     "No operator available right now. Please try again later."))
-        # Checked before anything is made: a refusal leaves nothing behind.
-        self._check_rate_limit(None, guest, partner)
         if not partner:
             if guest:
                 if visitor_name and visitor_name != guest.name:
@@ -379,11 +397,12 @@ class LiveChatWidgetController(http.Controller):
     @_api
     def live_chat_session_post(self, params):
         """The visitor posts a message."""
-        session, guest, partner = self._get_session(params)
+        session, guest, partner, over_limit = self._get_session(params, rate_limit=True)
         body = _body_param(params)
         if session.live_chat_closed:
             raise LiveChatError(409, "session_closed", _("This conversation has ended."))
-        self._check_rate_limit(session, guest, partner)
+        if over_limit:
+            self._refuse_rate_limited()
         message = session._live_chat_visitor_says(body, guest=guest, partner=partner)
         return {
             "message_id": message.id,
@@ -418,14 +437,12 @@ class LiveChatWidgetController(http.Controller):
                 "This type of file cannot be sent. You can send images, PDF, text and office documents."))
         self._check_upload_rate(session, guest, partner, per_minute)
         # sudo: visitors cannot create attachments; this one is the checked
-        # visitor's, pending on the composer until message_post links it to
-        # the session (mail links only pending attachments of their creator).
+        # visitor's, made on the session for the message that carries it.
         attachment = request.env["ir.attachment"].sudo().create({
             "name": name, "raw": data, "mimetype": mimetype,
-            "res_model": "mail.compose.message", "res_id": 0,
+            "res_model": "discuss.channel", "res_id": session.id,
         })
-        message = session._live_chat_post("", guest=guest, author=partner,
-                                          attachment_ids=attachment.ids, quiet=True)
+        message = session._live_chat_post_visitor_message("", guest=guest, partner=partner, attachments=attachment)
         return {"message_id": message.id, "message": session._live_chat_message_dict(message)}
 
     @http.route("/live_chat/session/<int:session_id>/attachment/<int:attachment_id>", type="http",
@@ -515,7 +532,7 @@ class LiveChatWidgetController(http.Controller):
     @_api
     def live_chat_chatbot_answer(self, params):
         """The visitor picks one of the answers of the bot's question."""
-        session, guest, partner = self._get_session(params)
+        session, guest, partner, over_limit = self._get_session(params, rate_limit=True)
         answer_id = _int_param(params, "answer_id", _("The answer"))
         if session.live_chat_closed:
             raise LiveChatError(409, "session_closed", _("This conversation has ended."))
@@ -523,7 +540,8 @@ class LiveChatWidgetController(http.Controller):
         answer = step.answer_ids.filtered(lambda a: a.id == answer_id) if step.step_type == "question" else None
         if not answer:
             raise LiveChatError(400, "bad_answer", _("This answer is not one of the bot's current choices."))
-        self._check_rate_limit(session, guest, partner)
+        if over_limit:
+            self._refuse_rate_limited()
         session._live_chat_visitor_says(answer=answer, guest=guest, partner=partner)
         return self._session_state(
             session, _int_param(params, "after_id", _("The last message"), required=False) or 0)
@@ -625,52 +643,81 @@ class LiveChatWidgetController(http.Controller):
     def _company_options(self):
         """The company shown on the direct link page: the website's."""
         website = getattr(request, "website", None)
-        company = website.company_id if website else request.env.company
-        return {"company_name": company.name or "",
-                "company_logo_url": f"/logo.png?company={company.id}" if company.logo else None}
+        company_id = website._get_cached("company_id") if website else request.env.company.id
+        # Its name and whether it has a logo, in one query (not the logo).
+        request.env.cr.execute("""
+            SELECT c.name, EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'res.company'
+                                      AND a.res_field = 'logo' AND a.res_id = c.id)
+              FROM res_company c WHERE c.id = %s
+        """, [company_id])
+        name, has_logo = request.env.cr.fetchone() or ("", False)
+        return {"company_name": name or "",
+                "company_logo_url": f"/logo.png?company={company_id}" if has_logo else None}
 
     def _get_channel(self, params):
         channel_id = _int_param(params, "channel_id", _("The chat channel"))
         # sudo: visitors read a channel's public options; only an active
-        # channel is answered.
-        channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
-        if not channel or not channel.active:
+        # channel is answered (known from the channel's cached data).
+        channel = request.env["live_chat.channel"].sudo().browse(channel_id)
+        if channel._live_chat_cached() is None:
             raise LiveChatError(404, "unknown_channel", _(
                 "This live chat channel does not exist or is closed."))
         return channel
 
-    def _get_session(self, params):
+    def _get_session(self, params, rate_limit=False):
         """The session of `session_id` if the caller is its visitor: the guest
         whose token is given, or the logged-in partner who started it. Any
-        mismatch answers like an unknown session, so ids cannot be probed."""
+        mismatch answers like an unknown session, so ids cannot be probed.
+        `rate_limit`: also count the visitor's recent messages (see
+        `_live_chat_message_limits`) and return whether a new one is over the limits,
+        as a fourth value. One query reads the session, its guest and the
+        counts; the session and guest are then read from the cache."""
         session_id = _int_param(params, "session_id", _("The conversation"))
         token = _text_param(params, "guest_token", 200, _("The visitor token"), required=False)
         unknown = LiveChatError(404, "unknown_session", _(
             "This conversation does not exist, or it is not yours."))
+        Session = request.env["discuss.channel"]
+        limits = Session._live_chat_message_limits(request.httprequest.remote_addr) if rate_limit else None
+        counts = """,
+            (SELECT count(*) FROM mail_message m
+              WHERE m.model = 'discuss.channel' AND m.res_id = c.id AND m.message_type = 'comment'
+                AND m.date >= %(since)s
+                AND (m.author_guest_id = c.live_chat_guest_id OR m.author_id = c.live_chat_visitor_partner_id)),
+            """ + ADDRESS_COUNT if limits else ""
+        request.env.cr.execute(f"""
+            SELECT {", ".join(f"c.{name}" for name in SESSION_FIELDS)}, g.name, g.access_token{counts}
+              FROM discuss_channel c
+         LEFT JOIN mail_guest g ON g.id = c.live_chat_guest_id
+             WHERE c.id = %(session)s
+        """, {"session": session_id, **(limits or {})})
+        row = request.env.cr.fetchone()
+        if not row or row[0] != "live_chat":
+            raise unknown
+        values = dict(zip(SESSION_FIELDS, row[:len(SESSION_FIELDS)], strict=True))
+        guest_name, access_token = row[len(SESSION_FIELDS):len(SESSION_FIELDS) + 2]
         # sudo: the visitor's right to the session is checked just below,
         # against its guest token or its logged-in partner.
-        session = request.env["discuss.channel"].sudo().browse(session_id)
-        try:
-            if session.channel_type != "live_chat":  # reads the row: one query, no exists()
-                raise unknown
-        except MissingError:
-            raise unknown from None
+        session = Session.sudo().browse(session_id)
         guest = partner = None
-        if session.live_chat_guest_id:
-            guest = session.live_chat_guest_id
-            guest_id, _sep, secret = token.partition(guest._cookie_separator)
-            # sudo: the guest's access token is compared, never returned.
-            if guest_id != str(guest.id) or not secret or not guest.sudo().access_token \
-                    or not consteq(guest.sudo().access_token, secret):
+        if values["live_chat_guest_id"]:
+            guest_id, _sep, secret = token.partition(request.env["mail.guest"]._cookie_separator)
+            # The guest's access token is compared, never returned.
+            if guest_id != str(values["live_chat_guest_id"]) or not secret or not access_token \
+                    or not consteq(access_token, secret):
                 raise unknown
-            guest = guest.sudo(False)
-        elif session.live_chat_visitor_partner_id:
+            guest = request.env["mail.guest"].browse(values["live_chat_guest_id"])
+            Session._live_chat_cache_values(guest, {"name": guest_name})
+        elif values["live_chat_visitor_partner_id"]:
             user = request.env.user
-            if user._is_public() or user.partner_id != session.live_chat_visitor_partner_id:
+            if user._is_public() or user.partner_id.id != values["live_chat_visitor_partner_id"]:
                 raise unknown
             partner = user.partner_id
         else:
             raise unknown
+        Session._live_chat_cache_values(session, values)
+        if limits:
+            in_session, from_address = row[-2:]
+            return session, guest, partner, in_session >= limits["per_session"] or from_address >= limits["per_address"]
         return session, guest, partner
 
     def _create_guest(self, visitor_name):
@@ -684,37 +731,9 @@ class LiveChatWidgetController(http.Controller):
     def _visitor_country(self):
         return request.env["discuss.channel"]._live_chat_visitor_country(request.geoip)
 
-    def _check_rate_limit(self, session, guest, partner):
-        """At most N visitor messages per session, and M per client address,
-        within the window. Counted in the database, so that every worker and
-        server sees the same numbers (on the message date, set when the
-        message is made, not on the transaction's start)."""
-        params = request.env["ir.config_parameter"].sudo()
-        per_session = int(params.get_param("live_chat.rate_limit_session", 20))
-        per_address = int(params.get_param("live_chat.rate_limit_address", 60))
-        window = int(params.get_param("live_chat.rate_limit_window_seconds", 10))
-        since = fields.Datetime.now() - timedelta(seconds=window)
-        address = request.env["discuss.channel"]._live_chat_visitor_address(request.httprequest.remote_addr)
-        # Both counts in one query: this runs before every visitor message.
-        request.env.cr.execute("""
-            SELECT (SELECT count(*) FROM mail_message
-                     WHERE model = 'discuss.channel' AND res_id = %(session)s AND message_type = 'comment'
-                       AND date >= %(since)s AND (author_guest_id = %(guest)s OR author_id = %(partner)s)),
-                   (SELECT count(*) FROM mail_message m
-                      JOIN discuss_channel c ON c.id = m.res_id
-                     WHERE %(address)s IS NOT NULL AND c.live_chat_ip = %(address)s
-                       AND c.channel_type = 'live_chat'
-                       AND m.model = 'discuss.channel' AND m.message_type = 'comment'
-                       AND m.date >= %(since)s
-                       AND (m.author_guest_id = c.live_chat_guest_id
-                            OR m.author_id = c.live_chat_visitor_partner_id))
-        """, {"session": session.id if session else None, "since": since, "guest": guest.id if guest else None,
-              "partner": partner.id if partner else None, "address": address})
-        in_session, from_address = request.env.cr.fetchone()
-        too_many = in_session >= per_session or from_address >= per_address
-        if too_many:
-            raise LiveChatError(429, "rate_limited", _(
-                "Too many messages: please wait a few seconds before sending more."))
+    def _refuse_rate_limited(self):
+        raise LiveChatError(429, "rate_limited", _(
+            "Too many messages: please wait a few seconds before sending more."))
 
     def _check_upload_rate(self, session, guest, partner, per_minute):
         """At most `per_minute` files of the visitor per session a minute,

@@ -1,6 +1,7 @@
 from . import live_chat_channel
 from . import live_chat_channel_rule
 from . import live_chat_channel_offline
+from . import live_chat_channel_cache
 from . import res_users
 from . import website
 from . import ir_http
@@ -39,3 +40,5 @@ from . import discuss_channel_pages
 from . import ir_websocket_presence
 from . import live_chat_channel_operators
 from . import discuss_channel_chatbot_test
+from . import discuss_channel_post
+from . import bus_bus

@@ -147,8 +147,15 @@ class DiscussChannel(models.Model):
             session._live_chat_notify_joined(members)
         if script:
             session._chatbot_run(script._first_step())
-        elif operator and channel.welcome_message:
-            session._live_chat_post(channel.welcome_message, author=operator.partner_id)
+        elif operator:
+            # The welcome text from the channel's cache, posted by the lean
+            # path (discuss_channel_post.py): the same message and bus
+            # notifications as mail's message_post, in fewer queries.
+            cached = channel._live_chat_cached()
+            welcome = cached["welcome_message"] if cached else channel.welcome_message
+            if welcome:
+                # The members were just made pinned, with this last interest.
+                session._live_chat_post_lean(welcome, author=operator.partner_id, members_fresh=True)
         return session
 
     def _live_chat_notify_joined(self, partners):
@@ -159,7 +166,8 @@ class DiscussChannel(models.Model):
         for partner in partners:
             user = partner.user_ids[:1]
             if user:
-                channel = self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+                # The user's companies as Odoo caches them (no query).
+                channel = self.with_user(user).with_context(allowed_company_ids=user._get_company_ids())
                 self.env["bus.bus"]._sendone(partner, "discuss.channel/joined", {
                     "channel": channel._channel_info()[0],
                     "invited_by_user_id": self.env.user.id,
@@ -198,16 +206,24 @@ class DiscussChannel(models.Model):
 
     def _live_chat_visitor_says(self, body=None, answer=None, *, guest=None, partner=None):
         """The visitor's message `body` (or its pick of the bot's `answer`),
-        then the bot's reaction. Returns the visitor's mail.message, which the
-        calling route answers with (so it is not sent on the bus)."""
+        posted by the lean path (discuss_channel_post.py), then what follows
+        it (`_live_chat_on_visitor_message`). Returns the visitor's
+        mail.message, which the calling route answers with (so it is not sent
+        to the visitor on the bus)."""
         self.ensure_one()
+        message = self._live_chat_post_visitor_message(answer.name if answer else body, guest=guest, partner=partner)
+        self._live_chat_on_visitor_message(message, body=body, answer=answer)
+        return message
+
+    def _live_chat_on_visitor_message(self, message, body=None, answer=None):
+        """What happens after each message of the visitor (`message`, from
+        `body` typed or the bot's `answer` picked), in the visitor's call:
+        the one place where a feature reacts to a visitor's message (extend
+        it and call super). Here the bot answers."""
         if answer:
-            message = self._live_chat_post(answer.name, guest=guest, author=partner, quiet=True)
             self._chatbot_pick_answer(answer)
         else:
-            message = self._live_chat_post(body, guest=guest, author=partner, quiet=True)
             self._chatbot_process_input(body)
-        return message
 
     def _live_chat_close(self, by, notice):
         self.ensure_one()

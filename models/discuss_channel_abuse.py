@@ -6,6 +6,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .discuss_channel_post import ADDRESS_COUNT
+
 
 class LiveChatLimitError(UserError):
     """A refusal with the HTTP-like status and slug the visitor routes answer."""
@@ -27,26 +29,34 @@ class DiscussChannel(models.Model):
     _inherit = "discuss.channel"
 
     @api.model
-    def _live_chat_check_start_rate(self, address):
+    def _live_chat_check_start_rate(self, address, messages=None):
         """Refuse a new session when `address` started too many recently
         (`live_chat.session_rate_limit_address` sessions per
         `live_chat.session_rate_limit_window_seconds`, default 10 per 300 s):
         one address created 305 sessions (and operator windows) in 30 s.
         Counted on the address as sessions store it (anonymized, or not at
-        all, as the Live Chat settings say)."""
+        all, as the Live Chat settings say). `messages`: the message limits
+        (`_live_chat_message_limits`), also checked for the address in the
+        same query, as the visitor's first message starts the session."""
         address = self._live_chat_visitor_address(address)
         if not address:
             return
         limit = _param(self.env, "live_chat.session_rate_limit_address", 10)
         window = _param(self.env, "live_chat.session_rate_limit_window_seconds", 300)
         since = fields.Datetime.now() - timedelta(seconds=window)
-        self.env.cr.execute("""
-            SELECT count(*) FROM discuss_channel
-             WHERE live_chat_ip = %s AND channel_type = 'live_chat' AND live_chat_start >= %s
-        """, [address, since])
-        if self.env.cr.fetchone()[0] >= limit:
+        self.env.cr.execute(f"""
+            SELECT (SELECT count(*) FROM discuss_channel
+                     WHERE live_chat_ip = %(start_address)s AND channel_type = 'live_chat'
+                       AND live_chat_start >= %(start_since)s),
+                   {ADDRESS_COUNT if messages else "0"}
+        """, {"start_address": address, "start_since": since, **(messages or {})})
+        sessions, address_messages = self.env.cr.fetchone()
+        if sessions >= limit:
             raise LiveChatLimitError(429, "rate_limited", _(
                 "Too many conversations started from your address: please wait a few minutes."))
+        if messages and address_messages >= messages["per_address"]:
+            raise LiveChatLimitError(429, "rate_limited", _(
+                "Too many messages: please wait a few seconds before sending more."))
 
     def _live_chat_both_sides_wrote(self):
         """The visitor wrote, and an operator (an internal user, not the bot)

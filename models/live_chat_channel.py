@@ -148,13 +148,28 @@ class LiveChatChannel(models.Model):
 
     @api.depends("user_ids", "hours_ids", "tz")
     def _compute_available_operator_ids(self):
+        # One query (this runs on every visitor's init and session start): the
+        # operators of the channels open now whose Live Chat status is
+        # Available and whom Odoo's bus says online (see _get_available_users).
         # Outside its opening hours a channel has nobody available, even with
         # operators online (live_chat_channel_offline.py).
         open_channels = self.filtered(lambda channel: channel._live_chat_is_open())
-        available = self._get_available_users(open_channels.user_ids)
+        available = {}
+        if open_channels.ids:
+            self.env["live_chat.channel"].flush_model(["user_ids"])
+            self.env["res.users"].flush_model(["active", "share", "live_chat_status"])
+            self.env["bus.presence"].flush_model(["user_id", "status"])
+            self.env.cr.execute("""
+                SELECT rel.channel_id, array_agg(rel.user_id ORDER BY rel.user_id)
+                  FROM live_chat_channel_res_users_rel rel
+                  JOIN res_users u ON u.id = rel.user_id AND u.active AND NOT u.share
+                  JOIN bus_presence p ON p.user_id = u.id AND p.status = 'online'
+                 WHERE rel.channel_id IN %s AND COALESCE(u.live_chat_status, 'available') = 'available'
+                 GROUP BY rel.channel_id
+            """, [tuple(open_channels.ids)])
+            available.update(self.env.cr.fetchall())
         for channel in self:
-            channel.available_operator_ids = channel.user_ids & available if channel in open_channels \
-                else self.env["res.users"]
+            channel.available_operator_ids = self.env["res.users"].browse(available.get(channel.id, ()))
             channel.available_operator_count = len(channel.available_operator_ids)
 
     def _compute_widget(self):

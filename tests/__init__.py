@@ -30,3 +30,4 @@ from . import test_visitor_whereabouts
 from . import test_desk_admin
 from . import test_desk_tours
 from . import test_queue_tours
+from . import test_visitor_post

@@ -14,6 +14,11 @@
 #   LIVE_CHAT_LISTEN    address nginx listens on, default 127.0.0.1 (0.0.0.0 to serve the network)
 #   LIVE_CHAT_WORKERS   HTTP workers, default 2 x cores + 1
 #   LIVE_CHAT_SERVERS   Odoo servers sharing this PostgreSQL (to split its connections), default 1
+#   LIVE_CHAT_NGINX_PREFIX  nginx's folder (configuration, logs), default $LIVE_CHAT_HOME/nginx
+#
+# Odoo gets the database with -d and no --db-filter: it then serves that one
+# database without listing the server's databases on each request that has
+# no session (every visitor's call): one query less per call.
 
 # write_nginx_config PREFIX LISTEN PORT HTTP_PORT GEVENT_PORT BACKLOG
 write_nginx_config() {
@@ -115,21 +120,26 @@ serve_production() {
 
     # Database connections: every Odoo process has its own pool of at most
     # db_maxconn connections. A prefork worker serves one request at a time
-    # (a cursor, sometimes a second one): 4 each. The gevent process serves
-    # every websocket and gets what is left, within max_connections less a
-    # margin for administration, shared by LIVE_CHAT_SERVERS servers.
+    # (a cursor, sometimes a second one): 4 each. Every process also keeps
+    # one connection to wake the bus up (live_chat's models/bus_bus.py). The
+    # gevent process serves every websocket and gets what is left, within
+    # max_connections less a margin for administration, shared by
+    # LIVE_CHAT_SERVERS servers.
     local max_connections budget maxconn=4 maxconn_gevent
     max_connections=$(PGPASSWORD="$PGPASSWORD_ODOO" psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER_ODOO" -d "$db" -tAc \
         "SHOW max_connections" 2>/dev/null || echo 100)
     budget=$(( (max_connections - 10) / servers ))
-    maxconn_gevent=$(( budget - (workers + cron) * maxconn ))
+    maxconn_gevent=$(( budget - (workers + cron) * maxconn - (workers + cron + 2) ))
     [ "$maxconn_gevent" -le 64 ] || maxconn_gevent=64
     if [ "$maxconn_gevent" -lt 4 ]; then
         die "PostgreSQL's max_connections ($max_connections) is too small for $workers workers on $servers server(s): raise it or set LIVE_CHAT_WORKERS"
     fi
 
-    # Listen backlogs: nginx queues the bursts (its backlog up to the
-    # kernel's somaxconn); Odoo's prefork socket keeps its own 8 x workers.
+    # Listen backlogs: nginx's and the workers' (Odoo's own is 8 x workers,
+    # set here by tools/odoo_prefork.py) up to the kernel's somaxconn: nginx
+    # opens a connection to the workers per request, and past a full backlog
+    # the kernel drops handshakes, which delays requests by TCP retransmits
+    # until a worker gives up reading them (nginx answers 502).
     local backlog
     backlog=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo 511)
     [ "$backlog" -le 4096 ] || backlog=4096
@@ -137,12 +147,12 @@ serve_production() {
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -gt 65536 ]; then ulimit -n 65536; fi
 
-    local prefix="$LIVE_CHAT_HOME/nginx"
+    local prefix="${LIVE_CHAT_NGINX_PREFIX:-$LIVE_CHAT_HOME/nginx}"
     write_nginx_config "$prefix" "$listen" "$port" "$http_port" "$gevent_port" "$backlog"
     "$nginx" -p "$prefix" -c "$prefix/nginx.conf" -t -q 2>"$prefix/logs/check.log" \
         || die "nginx refuses $prefix/nginx.conf: $(tail -n 1 "$prefix/logs/check.log")"
 
-    say "production set-up: $workers workers + 1 cron on $cores core(s), gevent on $gevent_port, db_maxconn $maxconn (gevent $maxconn_gevent, max_connections $max_connections), nginx on $listen:$port (backlog $backlog), config $prefix/nginx.conf"
+    say "production set-up: $workers workers + 1 cron on $cores core(s), gevent on $gevent_port, db_maxconn $maxconn (gevent $maxconn_gevent, max_connections $max_connections), nginx on $listen:$port (backlog $backlog, workers' too), config $prefix/nginx.conf"
 
     local odoo_pid="" nginx_pid=""
     stop_production() {
@@ -159,10 +169,16 @@ serve_production() {
     trap 'stop_production; exit 130' INT TERM
     trap stop_production EXIT
 
-    "$VENV/bin/python" "$LIVE_CHAT_HOME/odoo-bin" \
+    # A prefork worker drops a connection whose request it cannot read within
+    # ODOO_HTTP_SOCKET_TIMEOUT (Odoo's default: 2 s), against idle clients.
+    # Only nginx reaches the workers here, with whole buffered requests, but a
+    # machine short of CPU can take longer to hand them over: nginx then
+    # answers 502. 10 s keeps the protection and spares those requests.
+    ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}" LIVE_CHAT_BACKLOG="$backlog" \
+        "$VENV/bin/python" "$LIVE_CHAT_ROOT/tools/odoo_prefork.py" "$LIVE_CHAT_HOME/odoo-bin" \
         --addons-path="$(addons_path)" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER_ODOO" --db_password="$PGPASSWORD_ODOO" \
-        -d "$db" --db-filter="^$db\$" --proxy-mode \
+        -d "$db" --proxy-mode \
         --http-interface=127.0.0.1 --http-port="$http_port" --gevent-port="$gevent_port" \
         --workers="$workers" --max-cron-threads="$cron" \
         --db_maxconn="$maxconn" --db_maxconn_gevent="$maxconn_gevent" \

@@ -898,7 +898,14 @@ def main():
                 for i, line in enumerate(lines):
                     if not re.match(r"^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ", line):
                         continue
-                    following = "\n".join(lines[i + 1:i + 3])
+                    # The statement may span lines (live_chat's members UPDATE
+                    # does): read up to the next log line.
+                    following = []
+                    for next_line in lines[i + 1:i + 60]:
+                        if re.match(r"^[0-9-]+ [0-9:,]+ [0-9]+ ", next_line):
+                            break
+                        following.append(next_line)
+                    following = "\n".join(following)
                     if " bad query: " in line and "could not serialize access" in following:
                         retried += 1
                         continue

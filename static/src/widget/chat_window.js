@@ -811,7 +811,7 @@
         }
 
         function pump() {
-            if (st.busy || !st.ready || !st.queue.length || !alive()) {
+            if (st.busy || !st.ready || !st.queue.length || !alive() || Date.now() < (st.holdUntil || 0)) {
                 return;
             }
             var item = st.queue[0];
@@ -834,6 +834,14 @@
             }, function (error) {
                 st.busy = false;
                 if (!alive()) {
+                    return;
+                }
+                if (error.retryAfter) {
+                    // The server is busy (503) and did nothing: send it again
+                    // after the delay it asks for, a little spread out.
+                    var wait = error.retryAfter * 1000 + Math.random() * 500;
+                    st.holdUntil = Date.now() + wait;
+                    st.retry = setTimeout(pump, wait + 10);
                     return;
                 }
                 if (error.network) {

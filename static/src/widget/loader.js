@@ -36,6 +36,13 @@ function api(route, params) {
         body: form ? params : JSON.stringify({ jsonrpc: "2.0", method: "call", params: params }),
         credentials: LIVE_CHAT_BASE === location.origin ? "same-origin" : "omit",
     }).then(function (response) {
+        if (response.status === 503 && response.headers.get("Retry-After")) {
+            // Overloaded: nothing was done; the caller sends it again then.
+            var busy = new Error("busy");
+            busy.network = true;
+            busy.retryAfter = parseInt(response.headers.get("Retry-After"), 10) || 1;
+            throw busy;
+        }
         return response.json().catch(offline);
     }, offline).then(function (answer) {
         if (answer.error) {

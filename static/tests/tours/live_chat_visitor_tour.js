@@ -382,3 +382,19 @@ operatorDiscussTour("live_chat_visitor_operator_sees_typing_and_seen", [
         isCheck: true,
     },
 ], "Tina Typer");
+
+// Issue 18. The server is busy (503 with Retry-After) on the first message
+// and on the next one: the widget keeps each, shows it as sending, and sends
+// it again after the delay; both arrive once (checked by the Python test).
+visitorTour("live_chat_visitor_busy_retry", async () => {
+    await openWindow();
+    const started = Date.now();
+    await send("Sent while the server is busy");
+    await send("And again while busy");
+    if (Date.now() - started < 2000) {
+        throw new Error("the messages were not sent again after Retry-After (1 s each)");
+    }
+    if (q(".compose textarea").value) {
+        throw new Error("a message went back to the input as if refused: " + q(".compose textarea").value);
+    }
+});
