@@ -7,6 +7,7 @@ and a body accepted as text/plain to spare browsers a CORS preflight.
 import json
 import logging
 import os
+import re
 import unicodedata
 from datetime import timedelta
 

@@ -2,15 +2,10 @@
 by email (Odoo's mail queue), and the visitor's email reply comes back into
 the same session through the mail gateway."""
 from datetime import timedelta
-from types import SimpleNamespace
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.tools.safe_eval import safe_eval
-
-from odoo.addons.bus.websocket import LifecycleEvent, Websocket
-from odoo.addons.live_chat.models import ir_websocket as live_chat_websocket
-from odoo.addons.mail.models.discuss import mail_guest as mail_guest_module
 
 from .common import LiveChatCase
 
