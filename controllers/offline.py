@@ -39,7 +39,7 @@ class LiveChatOfflineController(http.Controller):
         email = _text_param(params, "email", MAX_EMAIL, _("Your email address")).strip()
         if not single_email_re.fullmatch(email):
             raise LiveChatError(400, "bad_email", _("Please enter a valid email address, like name@example.com."))
-        text = _text_param(params, "message", MAX_BODY, _("Your message"), too_long=_(
+        text = _text_param(params, "message", MAX_BODY, _("Your message"), too_long=lambda: _(
             "Your message is too long: %(max)s characters at most.",
             max=formatLang(request.env, MAX_BODY, digits=0)))
         if is_blank(text):
