@@ -43,7 +43,7 @@ MAX_ID = 2**31 - 1
 SESSION_FIELDS = (
     "channel_type", "name", "live_chat_guest_id", "live_chat_visitor_partner_id", "live_chat_closed",
     "live_chat_visitor_wrote", "live_chat_operator_id", "live_chat_chatbot_script_id",
-    "live_chat_chatbot_step_id", "live_chat_chatbot_ended", "live_chat_channel_id",
+    "live_chat_chatbot_step_id", "live_chat_chatbot_ended", "live_chat_channel_id", "live_chat_queued_at",
 )
 ROUTE = {
     "type": "http", "auth": "public", "methods": ["POST", "OPTIONS"], "cors": "*",
@@ -183,15 +183,18 @@ def _visitor_lang(params):
         if same_language:
             return same_language[0]
     # These routes are not website routes: the website is the request's (its domain).
+    # Read from Odoo's caches (website's and res.lang's): no query per call.
     website = request.env["website"].sudo().get_current_website()
-    return website.default_lang_id.code or request.env.lang or "en_US"
+    lang_id = website._get_cached("default_lang_id") if website else None
+    lang = request.env["res.lang"].browse(lang_id)._get_cached("code") if lang_id else None
+    return lang or request.env.lang or "en_US"
 
 
 def _lang_answer():
     """The request's language for the widget: a BCP 47 tag for its dates
     (`Intl`) and `lang` attribute, and the text direction (res.lang's)."""
     code = request.env.lang or "en_US"
-    direction = request.env["res.lang"]._lang_get(code).direction
+    direction = request.env["res.lang"]._lang_get_direction(code)  # ormcached
     return {"lang": code.replace("_", "-").split("@")[0], "dir": direction or "ltr"}
 
 
@@ -660,7 +663,7 @@ class LiveChatWidgetController(http.Controller):
         # sudo: visitors read a channel's public options; only an active
         # channel is answered (known from the channel's cached data).
         channel = request.env["live_chat.channel"].sudo().browse(channel_id)
-        if channel._live_chat_cached() is None:
+        if not channel._live_chat_cache_fields():
             raise LiveChatError(404, "unknown_channel", _(
                 "This live chat channel does not exist or is closed."))
         return channel

@@ -168,9 +168,15 @@ class LiveChatChannel(models.Model):
                  GROUP BY rel.channel_id
             """, [tuple(open_channels.ids)])
             available.update(self.env.cr.fetchall())
+        Users = self.env["res.users"]
+        users = Users.browse({user_id for ids in available.values() for user_id in ids})
+        # The query kept active users only: say so to the ORM cache, which
+        # would otherwise read `active` to hide inactive ones from the field.
+        self.env.cache.update(users, Users._fields["active"], [True] * len(users))
         for channel in self:
-            channel.available_operator_ids = self.env["res.users"].browse(available.get(channel.id, ()))
-            channel.available_operator_count = len(channel.available_operator_ids)
+            ids = available.get(channel.id, ())
+            channel.available_operator_ids = Users.browse(ids)
+            channel.available_operator_count = len(ids)
 
     def _compute_widget(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")

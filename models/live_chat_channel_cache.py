@@ -8,7 +8,11 @@ reading them from the database on each call.
 """
 from odoo import api, models, tools
 
-RULE_FIELDS = ("sequence", "action", "auto_open_seconds", "url_regex", "chatbot_script_id", "only_if_no_operator")
+RULE_FIELDS = ("sequence", "action", "auto_open_seconds", "url_regex", "chatbot_script_id", "only_if_no_operator",
+               "no_operator_action")
+# The channel's own fields the visitor routes read (put back in the ORM
+# cache by `_live_chat_cache_fields`).
+CHANNEL_FIELDS = ("name", "active", "max_sessions_per_operator", "tz")
 
 
 class LiveChatChannel(models.Model):
@@ -25,6 +29,10 @@ class LiveChatChannel(models.Model):
             return None
         rules = channel.rule_ids.sorted(lambda r: (r.sequence, r.id))
         return {
+            "fields": {name: channel[name] for name in CHANNEL_FIELDS},
+            "hours": tuple((slot.day_of_week, slot.hour_from, slot.hour_to)
+                           for slot in channel.hours_ids.sorted(lambda s: (s.day_of_week, s.hour_from, s.id))),
+            "offline_texts": (channel.offline_button_text or "", channel.offline_back_text or ""),
             "options": channel._live_chat_options(),
             "welcome": channel._live_chat_welcome_messages(),
             "welcome_message": channel.welcome_message or "",
@@ -39,6 +47,16 @@ class LiveChatChannel(models.Model):
         `_live_chat_public_data`); None when it is unknown or archived."""
         self.ensure_one()
         return self._live_chat_public_data(self.id, self.env.lang or "en_US")
+
+    def _live_chat_cache_fields(self):
+        """Put the channel's fields that the visitor routes read (its queue
+        limit, time zone) in the ORM cache from its cached data: reading
+        them then costs no query. False for an unknown or archived channel."""
+        data = self._live_chat_cached()
+        if data is None:
+            return False
+        self.env["discuss.channel"]._live_chat_cache_values(self, data["fields"])
+        return True
 
     @api.model_create_multi
     def create(self, vals_list):

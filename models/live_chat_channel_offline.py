@@ -26,6 +26,20 @@ class LiveChatChannelHours(models.Model):
     hour_from = fields.Float("From", required=True, default=9.0)
     hour_to = fields.Float("To", required=True, default=18.0)
 
+    # A channel's opening hours are in its cached data (live_chat_channel_cache.py).
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     @api.constrains("hour_from", "hour_to")
     def _check_hours(self):
         for slot in self:
@@ -69,11 +83,21 @@ class LiveChatChannel(models.Model):
         """Whether `now` (naive UTC, default: now) is within the channel's
         opening hours. A channel without opening hours is always open."""
         self.ensure_one()
-        if not self.hours_ids:
+        slots = self._live_chat_slots()
+        if not slots:
             return True
         local = self._live_chat_local_time(now)
         day, hour = str(local.weekday()), local.hour + local.minute / 60 + local.second / 3600
-        return any(slot.day_of_week == day and slot.hour_from <= hour < slot.hour_to for slot in self.hours_ids)
+        return any(slot_day == day and hour_from <= hour < hour_to for slot_day, hour_from, hour_to in slots)
+
+    def _live_chat_slots(self):
+        """The opening slots as (day of week, from, to): from the channel's
+        cached data (live_chat_channel_cache.py) for a saved active channel,
+        which every visitor's call checks, else from its fields."""
+        data = self._live_chat_cached() if isinstance(self.id, int) else None
+        if data is not None:
+            return data["hours"]
+        return tuple((slot.day_of_week, slot.hour_from, slot.hour_to) for slot in self.hours_ids)
 
     def _live_chat_next_opening(self, now=None):
         """The next time the channel opens after `now` (naive UTC, default:
@@ -85,10 +109,11 @@ class LiveChatChannel(models.Model):
         tz = self._live_chat_tz()
         local = self._live_chat_local_time(now)
         starts = []
+        slots = self._live_chat_slots()
         for offset in range(8):
             day = (local + timedelta(days=offset)).date()
-            for slot in self.hours_ids.filtered(lambda s, d=day: s.day_of_week == str(d.weekday())):
-                naive = datetime.combine(day, datetime.min.time()) + timedelta(hours=slot.hour_from)
+            for _day, hour_from, _to in (slot for slot in slots if slot[0] == str(day.weekday())):
+                naive = datetime.combine(day, datetime.min.time()) + timedelta(hours=hour_from)
                 start = tz.normalize(tz.localize(naive))
                 if start > local:
                     starts.append(start)
@@ -100,9 +125,12 @@ class LiveChatChannel(models.Model):
         """What the widget shows when nobody can answer (init's `offline`)."""
         self.ensure_one()
         opening = self._live_chat_next_opening()
+        data = self._live_chat_cached()
+        button_text, back_text = data["offline_texts"] if data is not None else (
+            self.offline_button_text, self.offline_back_text)
         return {
-            "button_text": self.offline_button_text or _("Leave us a message"),
-            "back_text": self.offline_back_text or "",
+            "button_text": button_text or _("Leave us a message"),
+            "back_text": back_text or "",
             "next_opening": opening.isoformat() + "Z" if opening else None,
         }
 
@@ -111,8 +139,9 @@ class LiveChatChannel(models.Model):
     # ------------------------------------------------------------------
 
     def _live_chat_tz(self):
+        data = self._live_chat_cached() if isinstance(self.id, int) else None
         try:
-            return pytz.timezone(self.tz or "UTC")
+            return pytz.timezone((data["tz"] if data is not None else self.tz) or "UTC")
         except pytz.UnknownTimeZoneError:
             return pytz.utc
 
