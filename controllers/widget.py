@@ -349,6 +349,7 @@ class LiveChatWidgetController(http.Controller):
             if not answer:
                 raise LiveChatError(400, "bad_answer", _("This answer is not one of the bot's current choices."))
         partner = guest = None
+        new_guest = False
         user = request.env.user
         if not user._is_public():
             partner = user.partner_id
@@ -374,12 +375,13 @@ class LiveChatWidgetController(http.Controller):
                     guest.sudo().name = visitor_name
             else:
                 guest = self._create_guest(visitor_name)
+                new_guest = True
         if operator:
             Session._live_chat_claim_operator(operator, channel)
         session = Session._live_chat_create_session(
             channel, operator, script=script, guest=guest, partner=partner,
             visitor_name=visitor_name or None, country=country, url=url,
-            ip=request.httprequest.remote_addr, visitor_wrote=True, lang=lang,
+            ip=request.httprequest.remote_addr, visitor_wrote=True, lang=lang, new_guest=new_guest,
         )
         if operator:
             # Before the message: the operator's client alerts once, with it.

@@ -89,7 +89,7 @@ class DiscussChannel(models.Model):
     @api.model
     def _live_chat_create_session(self, channel, operator=None, *, script=None, guest=None, partner=None,
                                   visitor_name=None, country=None, url=None, ip=None, visitor_wrote=False,
-                                  lang=None, values=None):
+                                  lang=None, values=None, new_guest=False):
         """Create the session of a visitor (a guest or a partner) with
         `operator`, who posts the channel's welcome message, or with the
         chatbot `script`, which plays its opening steps, or, with neither,
@@ -97,7 +97,9 @@ class DiscussChannel(models.Model):
         `values`, an offline message). `visitor_wrote`: the caller posts the
         visitor's first message right after (see `_live_chat_visitor_says`),
         so that the session counts at once. `lang`: the visitor's language
-        (routing, see _live_chat_route). `values`: more fields of the session."""
+        (routing, see _live_chat_route). `values`: more fields of the session.
+        `new_guest`: `guest` was just made for this session (it has no
+        presence on the bus yet, which the operator's info then need not read)."""
         values = values or {}
         offline = bool(values.get("live_chat_offline"))
         visitor_name = visitor_name or (partner.name if partner else guest.name)
@@ -143,6 +145,13 @@ class DiscussChannel(models.Model):
             **values,
         })
         session = self.sudo().browse(session.id)
+        if new_guest and guest:
+            # What the bus presence reads would find for a guest made in this
+            # transaction: none (mail.guest's im_status, the visitor's presence).
+            cache = self.env.cache
+            cache.update(guest, guest._fields["im_status"], ["offline"])
+            cache.update(session, self._fields["live_chat_visitor_presence"], [False])
+            cache.update(session, self._fields["live_chat_visitor_seen_at"], [False])
         if members:
             session._live_chat_notify_joined(members)
         if script:

@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, models
+from odoo import _, api, models, tools
 
 from .discuss_channel import html_to_text
 
@@ -57,8 +57,8 @@ class DiscussChannel(models.Model):
         """Odoo's web push to the browsers `partner` registered (Discuss >
         notifications): queued, sent by mail's push cron, so that a slow
         push service never slows the visitor's call."""
-        # sudo: devices are the partner's own, only their ids are used.
-        devices = self.env["mail.partner.device"].sudo().search([("partner_id", "=", partner.id)])
+        devices = self.env["mail.partner.device"].sudo().browse(
+            self.env["mail.partner.device"]._live_chat_device_ids(partner.id))
         if not devices:
             return
         payload = json.dumps({
@@ -73,3 +73,29 @@ class DiscussChannel(models.Model):
         self.env["mail.notification.web.push"].sudo().create(
             [{"user_device": device.id, "payload": payload} for device in devices])
         self.env.ref("mail.ir_cron_web_push_notification").sudo()._trigger()
+
+
+class MailPartnerDevice(models.Model):
+    """The browsers a partner registered for web push, cached per process:
+    every new session alerts its operator, and few operators register one."""
+
+    _inherit = "mail.partner.device"
+
+    @api.model
+    @tools.ormcache("partner_id")
+    def _live_chat_device_ids(self, partner_id):
+        # sudo: devices are the partner's own, only their ids are used.
+        return tuple(self.sudo().search([("partner_id", "=", partner_id)]).ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()

@@ -269,7 +269,10 @@ class TestVisitorRouteQueries(LiveChatApiCase):
     def test_query_counts_per_route(self):
         queries = RouteQueries(self)
         init = {"channel_id": self.channel.id, "url": "https://shop.example.com/"}
-        # Warm: the first calls fill the caches of the process.
+        # Warm: the first calls fill the caches of the process, for each
+        # operator (routing picks the least busy: the measured call gets the
+        # other one, whose companies and groups Odoo caches on first use).
+        self.ok("/live_chat/session/start", {**init, "body": "Warm up"})
         started = self.ok("/live_chat/session/start", {**init, "body": "Warm up"})
         self.ok("/live_chat/session/post", {"session_id": started["session_id"],
                                             "guest_token": started["guest_token"], "body": "again"})
@@ -281,11 +284,11 @@ class TestVisitorRouteQueries(LiveChatApiCase):
         # Odoo's request log counts a few more than the test cursor: the
         # registry's signaling check, the transaction's clock and, after the
         # commit, the bus's wake-up (tools/bench reports those counts).
-        self.assertLessEqual(len(init_queries), 3, "\n".join(init_queries))
+        self.assertLessEqual(len(init_queries), 2, "\n".join(init_queries))
 
         started = self.ok("/live_chat/session/start", {**init, "body": "Hello"})
         start_queries = queries.take("session/start")
-        self.assertLessEqual(len(start_queries), 28, "\n".join(start_queries))
+        self.assertLessEqual(len(start_queries), 24, "\n".join(start_queries))
 
         self.ok("/live_chat/session/post", {"session_id": started["session_id"],
                                             "guest_token": started["guest_token"], "body": "Second"})
