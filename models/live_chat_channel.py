@@ -18,7 +18,7 @@ DEFAULT_UPLOAD_TYPES = ",".join([
 
 # Options whose default text a new channel gets in every installed language
 # (not only its creator's), so that each visitor reads one language.
-TRANSLATED_DEFAULTS = ("button_text", "welcome_message", "input_placeholder")
+TRANSLATED_DEFAULTS = ("button_text", "welcome_message", "input_placeholder", "offline_button_text")
 
 
 def is_forbidden_type(mimetype):

@@ -28,6 +28,7 @@ DEFAULT_TEXTS = {
     "button_text": "Have a question? Chat with us.",
     "welcome_message": "Hello, how may I help you?",
     "input_placeholder": "Ask something...",
+    "offline_button_text": "Leave us a message",
 }
 HOW_TO_FIX = """
 How to fix it (README, "Languages"): run `tools/i18n`, which does, on a database with live_chat
@@ -41,9 +42,9 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\{.*?\}\}")
 TAG = re.compile(r"<[^<>]+>")
 
 
-def shipped_po_files():
-    """{language name of the file (fr, pt_BR...): path} for i18n/*.po."""
-    return {os.path.basename(path)[:-3]: path for path in sorted(glob.glob(os.path.join(I18N, "*.po")))}
+def shipped_po_files(i18n=I18N):
+    """{language name of the file (fr, pt_BR...): path} for <i18n>/*.po."""
+    return {os.path.basename(path)[:-3]: path for path in sorted(glob.glob(os.path.join(i18n, "*.po")))}
 
 
 def lang_code(env, name):
@@ -79,15 +80,27 @@ def short(msgid):
 
 @tagged("post_install", "-at_install")
 class TestCatalogue(TransactionCase):
+    """The catalogue of `module` (a bridge addon checks its own by
+    subclassing this class with its name)."""
+
+    module = "live_chat"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         buffer = io.BytesIO()
-        trans_export(False, ["live_chat"], buffer, "po", cls.env.cr)
+        trans_export(False, [cls.module], buffer, "po", cls.env.cr)
         cls.exported = polib.pofile(buffer.getvalue().decode())
-        cls.pot = polib.pofile(POT)
-        cls.demo = cls.env["ir.module.module"].search([("name", "=", "live_chat")]).demo
+        cls.i18n = os.path.join(get_module_path(cls.module), "i18n")
+        cls.pot_name = f"{cls.module}.pot"
+        cls.pot = polib.pofile(os.path.join(cls.i18n, f"{cls.module}.pot"))
+        cls.demo = cls.env["ir.module.module"].search([("name", "=", cls.module)]).demo
+
+    def how_to_fix(self):
+        folder = "i18n/" if self.module == "live_chat" else f"bridges/{self.module}/i18n/"  # in the repository
+        return HOW_TO_FIX.replace("i18n/", folder) \
+            .replace("live_chat.pot", f"{self.module}.pot").replace("--modules=live_chat", f"--modules={self.module}") \
+            .replace("/live_chat:TestCatalogue", f"/{self.module}:{type(self).__name__}")
 
     def test_pot_holds_every_translatable_term(self):
         """Every term Odoo's exporter finds is in the .pot, where Odoo applies
@@ -105,11 +118,12 @@ class TestCatalogue(TransactionCase):
         if self.demo:  # without demo data, the demo's terms are not in the database to compare
             problems += [f"in the .pot but no longer in the addon: {short(msgid)}"
                          for msgid in pot if msgid not in exported]
-        self.assertFalse(problems, "i18n/live_chat.pot is not current:\n  " + "\n  ".join(problems) + HOW_TO_FIX)
+        self.assertFalse(problems, f"{self.pot_name} is not current:\n  " + "\n  ".join(problems)
+                         + self.how_to_fix())
 
     def test_required_languages_ship(self):
-        missing = sorted(REQUIRED - set(shipped_po_files()))
-        self.assertFalse(missing, f"these languages have no i18n/<language>.po: {missing}" + HOW_TO_FIX)
+        missing = sorted(REQUIRED - set(shipped_po_files(self.i18n)))
+        self.assertFalse(missing, f"these languages have no i18n/<language>.po: {missing}" + self.how_to_fix())
 
     def test_every_po_translates_every_term(self):
         """Each .po: every .pot entry, translated, not fuzzy, with the .pot's
@@ -117,7 +131,7 @@ class TestCatalogue(TransactionCase):
         entry (obsolete or stale)."""
         pot = {entry.msgid: entry for entry in self.pot if not entry.obsolete}
         report = []
-        for name, path in shipped_po_files().items():
+        for name, path in shipped_po_files(self.i18n).items():
             po = polib.pofile(path)
             problems = []
             if po.metadata.get("Language") != name:
@@ -148,7 +162,7 @@ class TestCatalogue(TransactionCase):
                     problems.append(f"markup differs (keep every tag and attribute as is): {short(msgid)}")
             if problems:
                 report.append(f"i18n/{name}.po:\n    " + "\n    ".join(problems))
-        self.assertFalse(report, "translations are incomplete:\n  " + "\n  ".join(report) + HOW_TO_FIX)
+        self.assertFalse(report, "translations are incomplete:\n  " + "\n  ".join(report) + self.how_to_fix())
 
 
 @tagged("post_install", "-at_install")
