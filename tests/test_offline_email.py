@@ -198,6 +198,26 @@ class TestOfflineEmails(OfflineEmailCase):
         other._live_chat_visitor_says("not an email", guest=guest)
         self.assertFalse(other.live_chat_offline)
 
+    def test_chatbot_test_session_never_becomes_an_offline_message(self):
+        """An administrator trying a bot on its Test page (a test session)
+        gives an email and the bot finds no operator: nobody is emailed about
+        a test, and it never lands in the operators' offline messages."""
+        Step = self.env["live_chat.chatbot.step"]
+        script = self.env["live_chat.chatbot.script"].create({"name": "Night bot", "bot_name": "Nox"})
+        Step.create({"script_id": script.id, "sequence": 1, "step_type": "ask_email", "message": "Your email?"})
+        Step.create({"script_id": script.id, "sequence": 2, "step_type": "forward_operator", "message": "Wait..."})
+        Step.create({"script_id": script.id, "sequence": 3, "step_type": "end", "message": "We will email you."})
+        guest = self.env["mail.guest"].create({"name": "Admin trying the bot"})
+        session = self.Session.with_context(live_chat_chatbot_test=True)._live_chat_create_session(
+            self.channel, script=script, guest=guest, visitor_name="Admin")
+        self.assertTrue(session.live_chat_test)
+        before = self.env["mail.mail"].search([]).ids
+        session._live_chat_visitor_says("admin@example.com", guest=guest)
+        self.assertEqual(session.live_chat_visitor_email, "admin@example.com")
+        self.assertFalse(session.live_chat_offline)
+        self.assertFalse(self.new_emails(before), "no operator is emailed about a test")
+        self.assertFalse((self.operator | self.operator_2).partner_id & session.channel_member_ids.partner_id)
+
 
 class TestContinuityByEmail(OfflineEmailCase):
     """A chat whose visitor gave an email and left before the answer."""
