@@ -141,7 +141,7 @@ class LiveChatChannel(models.Model):
     def _live_chat_tz(self):
         data = self._live_chat_cached() if isinstance(self.id, int) else None
         try:
-            return pytz.timezone((data["tz"] if data is not None else self.tz) or "UTC")
+            return pytz.timezone((data["fields"]["tz"] if data is not None else self.tz) or "UTC")
         except pytz.UnknownTimeZoneError:
             return pytz.utc
 
