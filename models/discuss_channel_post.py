@@ -275,9 +275,12 @@ class DiscussChannel(models.Model):
         """Put `values` ({field name: value as read from the database}) of
         `record` in the ORM cache, as the ORM does after its own reads: the
         visitor routes read a session and its guest in one query of theirs."""
+        cache = record.env.cache
         for name, value in values.items():
             field = record._fields[name]
+            if cache.has_dirty_fields(record, [field]):
+                continue  # written in this transaction, not yet flushed: the newer value stays
             # x2many: ids as the ORM caches them (its conversion would read them).
             value = tuple(value) if field.type in ("one2many", "many2many") \
                 else field.convert_to_cache(value, record, validate=False)
-            record.env.cache.update(record, field, [value])
+            cache.update(record, field, [value])
