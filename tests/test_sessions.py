@@ -39,18 +39,37 @@ class TestSessions(LiveChatCase):
         action_domain = [("channel_type", "=", "live_chat")]
         return self.env["discuss.channel"].with_user(user).search(action_domain + list(domain))
 
-    def search_filter(self, name, user=None):
-        """The domain of the search view's filter `name`, evaluated."""
+    def search_filter(self, name, user=None, now=None):
+        """The domain of the search view's filter `name`, evaluated as the web
+        client does: `context_today()` is the user's date in their time zone
+        and `to_utc()` turns the user's local time into the server's UTC.
+        `now`: the UTC time to evaluate at (default: now)."""
+        import datetime as std_datetime
+
+        import pytz
         from dateutil.relativedelta import relativedelta
         from lxml import etree
 
-        from odoo.tools.safe_eval import datetime as safe_datetime
         from odoo.tools.safe_eval import safe_eval
+
+        user = user or self.manager
+        tz = pytz.timezone(user.tz or "UTC")
+        now = now or fields.Datetime.now()
+
+        class LocalDatetime(std_datetime.datetime):
+            def to_utc(self):
+                return tz.localize(self.replace(tzinfo=None)).astimezone(pytz.utc).replace(tzinfo=None)
+
+        class DatetimeModule:
+            datetime = LocalDatetime
+            date = std_datetime.date
+            time = std_datetime.time
+            timedelta = std_datetime.timedelta
 
         arch = etree.fromstring(self.env.ref("live_chat.discuss_channel_live_chat_view_search").arch)
         node = arch.xpath(f"//filter[@name='{name}']")[0]
-        context = {"uid": (user or self.manager).id, "relativedelta": relativedelta, "datetime": safe_datetime,
-                   "context_today": lambda: fields.Date.context_today(self.env["discuss.channel"])}
+        context = {"uid": user.id, "relativedelta": relativedelta, "datetime": DatetimeModule,
+                   "context_today": lambda: pytz.utc.localize(now).astimezone(tz).date()}
         return safe_eval(node.get("domain"), context)
 
     def test_action_lists_only_live_chat_sessions(self):
@@ -73,6 +92,23 @@ class TestSessions(LiveChatCase):
         self.assertNotIn(self.s_closed, manager_sessions("today"), "started 3 days ago")
         self.assertEqual(
             self.sessions_seen_by(self.manager, [("live_chat_country_id", "=", self.france.id)]), self.s_closed)
+
+    def test_today_is_the_users_day_in_their_time_zone(self):
+        """A session started at 23:30 UTC is "Today" for a user in Brussels on
+        the next day (00:30 local), not on the UTC day; for a user in New
+        York it is 19:30 on the same day."""
+        start = fields.Datetime.to_datetime("2026-03-09 23:30:00")
+        self.s_open.live_chat_start = start
+        for tz, now, today in [
+            ("Europe/Brussels", "2026-03-10 08:00:00", True),    # 09:00 on the 10th there
+            ("Europe/Brussels", "2026-03-09 22:00:00", False),   # 23:00 on the 9th: tomorrow's
+            ("America/New_York", "2026-03-09 23:45:00", True),   # 19:45 on the 9th there
+            ("America/New_York", "2026-03-10 06:00:00", False),  # 02:00 on the 10th: yesterday's
+        ]:
+            self.manager.tz = tz
+            domain = self.search_filter("today", now=fields.Datetime.to_datetime(now))
+            found = self.sessions_seen_by(self.manager, domain)
+            self.assertEqual(self.s_open in found, today, f"{tz} at {now} UTC: {domain}")
 
     def test_my_sessions_filter_uses_the_current_user(self):
         domain = self.search_filter("my_sessions")
