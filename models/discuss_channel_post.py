@@ -170,6 +170,22 @@ class DiscussChannel(models.Model):
         # sudo: bus.bus - the session's own channels, as mail does.
         self.env["bus.bus"].sudo()._sendmany(notifications)
 
+    @api.model
+    def _live_chat_author_format(self, partner):
+        """`partner.mail_partner_format({"id", "name", "is_company", "user"})[partner]`,
+        which also reads the current user's `share` to drop an email these
+        fields never include: for a visitor's request, a full read of the
+        public user's row (one query per session start)."""
+        users = partner.sudo().with_context(active_test=False).user_ids
+        main_user = users.filtered(lambda user: not user.share)[:1] or users[:1]
+        return {
+            "id": partner.id,
+            "name": partner.name,
+            "is_company": partner.is_company,
+            "user": {"id": main_user.id, "isInternalUser": not main_user.share} if main_user else False,
+            "type": "partner",
+        }
+
     def _live_chat_format_message(self, message, *, guest=None, author=None):
         """`message.message_format()[0]` for a new message of the lean path, built
         from what is known: a new message has no reactions, notifications,
@@ -179,8 +195,7 @@ class DiscussChannel(models.Model):
         if guest:
             author_format = {"id": guest.id, "name": guest.name, "type": "guest"}
         else:
-            author_format = author.mail_partner_format(
-                {"id": True, "name": True, "is_company": True, "user": {"id": True}})[author]
+            author_format = self._live_chat_author_format(author)
         values = {
             "id": message.id,
             "body": message.body,

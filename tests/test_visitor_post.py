@@ -288,7 +288,7 @@ class TestVisitorRouteQueries(LiveChatApiCase):
 
         started = self.ok("/live_chat/session/start", {**init, "body": "Hello"})
         start_queries = queries.take("session/start")
-        self.assertLessEqual(len(start_queries), 24, "\n".join(start_queries))
+        self.assertLessEqual(len(start_queries), 19, "\n".join(start_queries))
 
         self.ok("/live_chat/session/post", {"session_id": started["session_id"],
                                             "guest_token": started["guest_token"], "body": "Second"})
