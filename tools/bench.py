@@ -782,6 +782,12 @@ def measure_capacity(product, server, profile, results, logdir):
     CLEANUP.processes.append(load)
     load.stdin.write(json.dumps(config).encode())
     load.stdin.close()
+    # Read its output while it runs: the results (one figure per delivery)
+    # outgrow the pipe's 64 KB buffer, and a child blocked on a full pipe
+    # never exits.
+    output_chunks = []
+    reader = threading.Thread(target=lambda: output_chunks.append(load.stdout.read()), daemon=True)
+    reader.start()
     samples, peak = [], 0.0
     server_pids = server.processes()
     start_cpu = cpu_seconds(server_pids)
@@ -798,7 +804,8 @@ def measure_capacity(product, server, profile, results, logdir):
     server_cpu = cpu_seconds(server.processes()) - start_cpu
     pg_cpu = sum(cpu_seconds([pid]) - pg_start.get(pid, 0.0) for pid in postgres_pids(server.db))
     CLEANUP.processes.remove(load)
-    output = load.stdout.read().decode()
+    reader.join(10)
+    output = b"".join(output_chunks).decode()
     try:
         outcome = json.loads(output.strip().splitlines()[-1])
     except (ValueError, IndexError):

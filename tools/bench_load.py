@@ -203,7 +203,7 @@ def main():
     running[0] = False
 
     def deliveries(sent, seen):
-        return [(seen[m] - t) * 1000 for m, t in sent.items() if m in seen]
+        return [round((seen[m] - t) * 1000, 1) for m, t in sent.items() if m in seen]
 
     to_operator = deliveries(stats.to_operator, stats.operator_seen)
     to_visitor = deliveries(stats.to_visitor, stats.visitor_seen)
@@ -215,11 +215,10 @@ def main():
         "lost_to_visitor": len(stats.to_visitor) - len(to_visitor),
     }))
     sys.stdout.flush()
-    for session in visitors:
-        try:
-            session["ws"].close()
-        except Exception:  # noqa: BLE001
-            pass
+    # Close the websockets together, each waiting at most 1 s for the
+    # server's close frame (one after the other, 1,000 could take minutes).
+    closing = [gevent.spawn(session["ws"].close, timeout=1) for session in visitors]
+    gevent.joinall(closing, timeout=15)
 
 
 if __name__ == "__main__":
