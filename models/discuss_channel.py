@@ -5,6 +5,14 @@ from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
+from odoo.addons.bus.models.bus_presence import DISCONNECTION_TIMER
+
+# A visitor whose widget said nothing on the bus for this long has left (it
+# says it is there every 50 s; browsers may slow the timers of a background
+# tab to one a minute): twice the bus's own disconnection timer. The
+# operator's banner ("Left 3 min ago") and email continuity both use it.
+PRESENCE_SILENCE_SECONDS = 2 * DISCONNECTION_TIMER
+
 
 class DiscussChannel(models.Model):
     """A live chat session is a discuss.channel of type 'live_chat'.

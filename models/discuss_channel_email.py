@@ -6,9 +6,7 @@ from odoo import _, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
-from odoo.addons.bus.models.bus_presence import DISCONNECTION_TIMER
-
-from .discuss_channel import html_to_text
+from .discuss_channel import PRESENCE_SILENCE_SECONDS, html_to_text
 from .live_chat_channel import is_allowed_type, sniff_mimetype
 
 
@@ -83,7 +81,10 @@ class DiscussChannel(models.Model):
     def _live_chat_visitor_gone(self):
         """Whether the visitor can no longer read the session in the widget:
         an offline message, a session they closed, or no presence of their
-        guest (or user) on the bus within the disconnection delay."""
+        guest (or user) on the bus for PRESENCE_SILENCE_SECONDS, the delay
+        after which the operator's banner says they left: a visitor still
+        on the page in a background tab (whose timers the browser slows)
+        reads the answer there, not in an email."""
         self.ensure_one()
         session = self.sudo()
         if session.live_chat_offline or session.live_chat_closed:
@@ -94,7 +95,7 @@ class DiscussChannel(models.Model):
             identity = [("user_id", "in", session.live_chat_visitor_partner_id.user_ids.ids)]
         else:
             return True
-        since = fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER)
+        since = fields.Datetime.now() - timedelta(seconds=PRESENCE_SILENCE_SECONDS)
         return not self.env["bus.presence"].sudo().search_count(
             [*identity, ("status", "!=", "offline"), ("last_poll", ">=", since)], limit=1)
 

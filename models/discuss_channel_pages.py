@@ -5,18 +5,13 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.tools.misc import format_datetime
 
-from odoo.addons.bus.models.bus_presence import DISCONNECTION_TIMER
-
+from .discuss_channel import PRESENCE_SILENCE_SECONDS
 from .discuss_channel_abuse import LiveChatLimitError, _param
 
 # Pages the operator's banner and /history show.
 PAGE_HISTORY = 5
 PAGE_RATE_WINDOW_SECONDS = 60
 DEFAULT_PAGE_RATE = 30
-# A visitor whose widget said nothing for this long left (it says it is there
-# every 50 s; browsers may slow the timers of a background tab to one a
-# minute): twice the bus's own disconnection timer.
-PRESENCE_SILENCE_SECONDS = 2 * DISCONNECTION_TIMER
 
 
 class DiscussChannel(models.Model):

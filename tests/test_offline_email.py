@@ -248,6 +248,23 @@ class TestContinuityByEmail(OfflineEmailCase):
         self.answer(self.session, "Let me look")
         self.assertFalse(self.emails_to_visitor())
 
+    def test_background_tab_is_still_there(self):
+        """A visitor whose tab is in the background says it is there late
+        (the browser slows its timers): 100 s after its last sign the
+        operator's banner still shows it on the site, so the answer waits in
+        the widget rather than going by email; past the banner's delay, it
+        goes by email and the banner says the visitor left."""
+        self.presence(seconds_ago=100)
+        self.session.invalidate_recordset(["live_chat_visitor_presence"])
+        self.assertEqual(self.session.live_chat_visitor_presence, "online")
+        self.answer(self.session, "Let me look")
+        self.assertFalse(self.emails_to_visitor())
+        self.presence(seconds_ago=140)
+        self.session.invalidate_recordset(["live_chat_visitor_presence"])
+        self.assertEqual(self.session.live_chat_visitor_presence, "offline")
+        answer = self.answer(self.session, "Found it")
+        self.assertEqual(self.emails_to_visitor().mail_message_id, answer)
+
     def test_visitor_gone_gets_the_answer_by_email(self):
         self.presence(seconds_ago=600)
         answer = self.answer(self.session, "It left this morning")
