@@ -482,10 +482,11 @@ class LiveChatWidgetController(http.Controller):
     @_api
     def live_chat_session_messages(self, params):
         """Messages after `after_id`: history after a reload, polling fallback."""
-        session, _guest, _partner = self._get_session(params)
+        session, guest, _partner = self._get_session(params)
         after_id = _int_param(params, "after_id", _("The last message"), required=False) or 0
         if session.live_chat_queued_at and not session.live_chat_operator_id:
             session._live_chat_queue_seen()  # a waiting visitor is still there
+        session._live_chat_visitor_polled(guest)
         return self._session_state(session, after_id)
 
     @http.route("/live_chat/session/typing", **ROUTE)

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import psycopg2
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
@@ -12,6 +13,9 @@ from .discuss_channel_abuse import LiveChatLimitError, _param
 PAGE_HISTORY = 5
 PAGE_RATE_WINDOW_SECONDS = 60
 DEFAULT_PAGE_RATE = 30
+# A polling widget (no websocket) says the visitor is there with each call;
+# written at most this often, like the websocket's every 50 s.
+POLLED_PRESENCE_SECONDS = 50
 
 
 class DiscussChannel(models.Model):
@@ -180,6 +184,30 @@ class DiscussChannel(models.Model):
         if changed:
             sessions.invalidate_recordset(["live_chat_visitor_presence", "live_chat_visitor_seen_at"])
             sessions.filtered(lambda s: s.live_chat_guest_id in changed)._live_chat_notify_operator_info()
+
+    def _live_chat_visitor_polled(self, guest):
+        """The widget of this session's `guest` called (a poll when it has no
+        websocket: a proxy that blocks it, or the server away; or a reload):
+        the visitor is on the site, as its websocket's `update_presence`
+        would say. One read, and a write at most every
+        POLLED_PRESENCE_SECONDS, so that a visitor who polls is not called
+        gone (banner "Left", answers by email) while the chat is open."""
+        self.ensure_one()
+        if not guest or guest != self.sudo().live_chat_guest_id or self.sudo().live_chat_closed:
+            return
+        self.env["bus.presence"].flush_model(["guest_id", "status", "last_poll"])
+        self.env.cr.execute(
+            "SELECT 1 FROM bus_presence WHERE guest_id = %s AND status != 'offline' AND last_poll >= %s",
+            [guest.id, fields.Datetime.now() - timedelta(seconds=POLLED_PRESENCE_SECONDS)])
+        if self.env.cr.fetchone():
+            return
+        try:
+            # Advisory: two tabs polling at once may both create the guest's
+            # presence; the loser keeps its answer, the winner's row stands.
+            with self.env.cr.savepoint():
+                self._live_chat_track_visitors(guest, online=True)
+        except psycopg2.Error:
+            self.env["bus.presence"].invalidate_model()
 
     def _live_chat_operator_info(self):
         info = super()._live_chat_operator_info()

@@ -47,6 +47,42 @@ class TestVisitorPages(BusMixin, LiveChatApiCase):
         self.assertTrue(all(page["date"] for page in pages))
         self.assertEqual(session.live_chat_current_url, "http://site.test/shop/6")
 
+    def test_a_polling_widget_keeps_the_visitor_on_the_site(self):
+        """A widget that cannot open its websocket (a proxy blocks it) polls
+        session/messages: the visitor is on the site for the banner, and the
+        operator's answer waits in the widget instead of going by email.
+        Written at most every 50 s; a closed session is not tracked."""
+        started = self.start()
+        session = self.session_of(started)
+        session.sudo().live_chat_visitor_email = "poll@example.com"
+        auth = {"session_id": started["session_id"], "guest_token": started["guest_token"]}
+        Presence = self.env["bus.presence"].sudo()
+        self.assertFalse(Presence.search([("guest_id", "=", session.live_chat_guest_id.id)]))
+        self.assertTrue(session._live_chat_visitor_gone(), "a widget never heard of is gone")
+        self.assertNotIn("error", self.call("/live_chat/session/messages", {**auth, "after_id": 0}))
+        presence = Presence.search([("guest_id", "=", session.live_chat_guest_id.id)])
+        self.assertEqual(presence.status, "online")
+        self.assertFalse(session._live_chat_visitor_gone())
+        self.assertEqual(self.banner(session)["visitorPresence"], "online")
+        # The next polls, seconds later, write nothing.
+        earlier = fields.Datetime.now() - timedelta(seconds=20)
+        presence.write({"last_poll": earlier, "last_presence": earlier})
+        self.call("/live_chat/session/messages", {**auth, "after_id": 0})
+        presence.invalidate_recordset()
+        self.assertEqual(presence.last_poll, earlier)
+        # A minute later, the poll says it again.
+        earlier = fields.Datetime.now() - timedelta(seconds=60)
+        presence.write({"last_poll": earlier, "last_presence": earlier})
+        self.call("/live_chat/session/messages", {**auth, "after_id": 0})
+        presence.invalidate_recordset()
+        self.assertGreater(presence.last_poll, earlier)
+        # Closed: the polls of a closed conversation say nothing.
+        session.sudo()._live_chat_close("visitor", "Visitor left the conversation")
+        presence.write({"status": "offline"})
+        self.call("/live_chat/session/messages", {**auth, "after_id": 0})
+        presence.invalidate_recordset()
+        self.assertEqual(presence.status, "offline")
+
     def test_landing_page_is_the_oldest_and_a_reload_is_no_new_page(self):
         started = self.start()
         session = self.session_of(started)
