@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import psycopg2
+import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
+from odoo.tools import mute_logger
 from odoo.tools.misc import format_datetime
 
 from .discuss_channel import PRESENCE_SILENCE_SECONDS
@@ -175,15 +177,38 @@ class DiscussChannel(models.Model):
         for guest in sessions.live_chat_guest_id:
             presence = Presence.search([("guest_id", "=", guest.id)])
             was_online = bool(presence) and presence.status != "offline" and presence.last_poll >= fresh_since
-            if online:
-                Presence._update_presence(inactivity_period=0, identity_field="guest_id", identity_value=guest.id)
-            elif presence:
-                presence.write({"status": "offline", "last_poll": fields.Datetime.now()})
+            if not self._live_chat_write_presence(guest, presence, online):
+                continue
             if was_online != online:
                 changed |= guest
         if changed:
             sessions.invalidate_recordset(["live_chat_visitor_presence", "live_chat_visitor_seen_at"])
             sessions.filtered(lambda s: s.live_chat_guest_id in changed)._live_chat_notify_operator_info()
+
+    @api.model
+    def _live_chat_write_presence(self, guest, presence, online):
+        """Write `guest`'s bus presence (`presence`, the row or empty): online
+        now, or offline. Another request may do the same at that moment (the
+        websocket's update on one server, a poll on another, a second tab):
+        one creates the row and the other's INSERT hits mail's unique index,
+        or both update it and one meets a serialization conflict. A presence
+        is advisory, so the loser gives way, as Odoo's own presence update
+        does (its logger muted, in a savepoint): False, and the request goes
+        on. True when written."""
+        Presence = self.env["bus.presence"].sudo()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                if online:
+                    Presence._update_presence(inactivity_period=0, identity_field="guest_id",
+                                              identity_value=guest.id)
+                elif presence:
+                    presence.write({"status": "offline", "last_poll": fields.Datetime.now()})
+        except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable,
+                psycopg2.errors.DeadlockDetected):
+            Presence.invalidate_model()
+            guest.invalidate_recordset(["im_status"])
+            return False
+        return True
 
     def _live_chat_visitor_polled(self, guest):
         """The widget of this session's `guest` called (a poll when it has no
@@ -199,15 +224,8 @@ class DiscussChannel(models.Model):
         self.env.cr.execute(
             "SELECT 1 FROM bus_presence WHERE guest_id = %s AND status != 'offline' AND last_poll >= %s",
             [guest.id, fields.Datetime.now() - timedelta(seconds=POLLED_PRESENCE_SECONDS)])
-        if self.env.cr.fetchone():
-            return
-        try:
-            # Advisory: two tabs polling at once may both create the guest's
-            # presence; the loser keeps its answer, the winner's row stands.
-            with self.env.cr.savepoint():
-                self._live_chat_track_visitors(guest, online=True)
-        except psycopg2.Error:
-            self.env["bus.presence"].invalidate_model()
+        if not self.env.cr.fetchone():
+            self._live_chat_track_visitors(guest, online=True)
 
     def _live_chat_operator_info(self):
         info = super()._live_chat_operator_info()

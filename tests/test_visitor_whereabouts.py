@@ -3,6 +3,7 @@ the widget's loader), the last pages, /history, and whether they are still
 on the site (the guest's bus presence)."""
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
@@ -265,6 +266,28 @@ class TestVisitorPresence(BusMixin, LiveChatCase):
         session.invalidate_recordset()
         info = session.with_user(self.operator)._channel_info()[0]["liveChat"]
         self.assertEqual(info["visitorPresence"], "online")
+
+    def test_a_presence_made_meanwhile_by_another_request(self):
+        """The visitor's websocket on one server and their widget's poll on
+        another (or two tabs) say they are there at the same moment: both
+        find no presence, the first creates it, and the second's INSERT hits
+        mail's unique index. The second gives way, logs no error, and its
+        request goes on (the two-server test saw "bad query" and a failed
+        websocket request)."""
+        self.env["bus.presence"].create({"guest_id": self.guest.id, "status": "online"})
+        Presence = type(self.env["bus.presence"])
+        real_search = Presence.search
+
+        def search_before_the_other_committed(records, domain, *args, **kwargs):
+            if domain == [("guest_id", "=", self.guest.id)]:
+                return records.browse()
+            return real_search(records, domain, *args, **kwargs)
+
+        with patch.object(Presence, "search", search_before_the_other_committed), \
+                self.assertNoLogs("odoo.sql_db", "ERROR"):
+            self.Session._live_chat_track_visitors(self.guest, online=True)
+        self.assertEqual(self.env["bus.presence"].search_count([("guest_id", "=", self.guest.id)]), 1)
+        self.assertEqual(self.banner()["visitorPresence"], "online", "the other request's row; the cursor works")
 
     def test_guests_without_an_open_session_are_not_tracked(self):
         self.session.with_user(self.operator).live_chat_close_by_operator()
