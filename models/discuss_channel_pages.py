@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 import psycopg2
-import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import mute_logger
 from odoo.tools.misc import format_datetime
 
@@ -195,18 +195,20 @@ class DiscussChannel(models.Model):
         is advisory, so the loser gives way, as Odoo's own presence update
         does (its logger muted, in a savepoint): False, and the request goes
         on. True when written."""
-        Presence = self.env["bus.presence"].sudo()
+        # The savepoint flushes the write inside it, and its rollback clears
+        # the ORM's cache of what failed.
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 if online:
-                    Presence._update_presence(inactivity_period=0, identity_field="guest_id",
-                                              identity_value=guest.id)
+                    self.env["bus.presence"].sudo()._update_presence(
+                        inactivity_period=0, identity_field="guest_id", identity_value=guest.id)
                 elif presence:
                     presence.write({"status": "offline", "last_poll": fields.Datetime.now()})
-        except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable,
-                psycopg2.errors.DeadlockDetected):
-            Presence.invalidate_model()
-            guest.invalidate_recordset(["im_status"])
+        except psycopg2.IntegrityError:
+            return False
+        except psycopg2.OperationalError as error:
+            if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
             return False
         return True
 
@@ -218,13 +220,11 @@ class DiscussChannel(models.Model):
         POLLED_PRESENCE_SECONDS, so that a visitor who polls is not called
         gone (banner "Left", answers by email) while the chat is open."""
         self.ensure_one()
-        if not guest or guest != self.sudo().live_chat_guest_id or self.sudo().live_chat_closed:
+        if not guest or self.sudo().live_chat_closed:
             return
-        self.env["bus.presence"].flush_model(["guest_id", "status", "last_poll"])
-        self.env.cr.execute(
-            "SELECT 1 FROM bus_presence WHERE guest_id = %s AND status != 'offline' AND last_poll >= %s",
-            [guest.id, fields.Datetime.now() - timedelta(seconds=POLLED_PRESENCE_SECONDS)])
-        if not self.env.cr.fetchone():
+        since = fields.Datetime.now() - timedelta(seconds=POLLED_PRESENCE_SECONDS)
+        if not self.env["bus.presence"].sudo().search_count(
+                [("guest_id", "=", guest.id), ("status", "!=", "offline"), ("last_poll", ">=", since)], limit=1):
             self._live_chat_track_visitors(guest, online=True)
 
     def _live_chat_operator_info(self):
