@@ -185,6 +185,28 @@ class TestLeanPostSameAsMessagePost(LiveChatCase):
                      lambda session, _guest: session._live_chat_post("How may I help?", author=author),
                      lambda session, _guest: session._live_chat_post_lean("How may I help?", author=author))
 
+    def test_author_format_is_mails(self):
+        """The lean path formats a partner author itself (mail's
+        mail_partner_format reads the public user's row to decide whether to
+        drop an email these fields never include): the same dict as mail's
+        for an operator, a portal user, a partner without a user (a bot) and
+        one with an archived internal user and a portal user, whichever user
+        asks."""
+        bot = self.env["res.partner"].create({"name": "Bot", "is_company": True})
+        archived = new_test_user(self.env, login="lc_post_z_archived", name="Zoe Archived", groups="base.group_user")
+        both = archived.partner_id
+        new_test_user(self.env, login="lc_post_a_portal", name="Ada Portal", groups="base.group_portal",
+                      partner_id=both.id)
+        archived.active = False
+        fields = {"id": True, "name": True, "is_company": True, "user": {"id": True}}
+        Session = self.env["discuss.channel"]
+        public = self.env.ref("base.public_user")
+        for partner in (self.operator.partner_id, self.portal.partner_id, bot, both):
+            for user in (self.env.user, public):
+                with self.subTest(partner=partner.name, user=user.login):
+                    self.assertEqual(Session.with_user(user)._live_chat_author_format(partner),
+                                     partner.with_user(user).sudo().mail_partner_format(fields)[partner])
+
     def test_visitor_file_same_notifications_as_message_post(self):
         old, new = self.twin_sessions()
         public = self.env.ref("base.public_user")
